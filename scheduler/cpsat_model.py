@@ -1,0 +1,312 @@
+"""The CP-SAT model: one optional meeting per request, arbitrated by the rules that involve several meetings.
+
+Rules about one meeting alone are already folded into each request's `Placement` (its possible rooms and
+starts). What remains here are the rules between meetings, one function each, named as in
+`scheduler.rule_names`: once, pinned, one_place_at_a_time, room_use, daily_load, interpreters. The
+objectives (priority, preferences, breaks, room changes) are built on demand by the solve phases.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+from ortools.util.python.sorted_interval_list import Domain
+
+from scheduler.domain import Conference, Meeting, Request, inside_union
+from scheduler.figures import programme_blocks
+from scheduler.placement import Placement
+
+ALL_RULES = frozenset({"once", "pinned", "one_place_at_a_time", "room_use", "daily_load", "interpreters"})
+
+
+@dataclass
+class MeetingVars:
+    """The decision variables of one request: is it held, when, in which room, on which day."""
+
+    request: Request
+    placement: Placement
+    held: cp_model.IntVar
+    start: cp_model.IntVar
+    in_room: dict[str, cp_model.IntVar]
+    on_day: dict[int, cp_model.IntVar]
+
+    @property
+    def duration(self) -> int:
+        return self.request.duration
+
+
+@dataclass
+class ConferenceModel:
+    """A CP-SAT model of which requests are held, when and where."""
+
+    conference: Conference
+    placements: dict[str, Placement]
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    meetings: dict[str, MeetingVars] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        conference: Conference,
+        placements: dict[str, Placement],
+        requests: Iterable[str] | None = None,
+        enabled_rules: frozenset[str] = ALL_RULES,
+    ) -> ConferenceModel:
+        """Variables for the placeable requests (all, or the ids given) and the enabled rules between them."""
+        self = cls(conference, placements)
+        wanted = set(requests) if requests is not None else None
+        for request in conference.requests:
+            placement = placements[request.id]
+            if placement.possible and (wanted is None or request.id in wanted):
+                self.meetings[request.id] = self._variables(placement)
+        for rule in (once, pinned, one_place_at_a_time, room_use, daily_load, interpreters):
+            if rule.__name__ in enabled_rules:
+                rule(self)
+        return self
+
+    def _variables(self, placement: Placement) -> MeetingVars:
+        m, request = self.model, placement.request
+        held = m.new_bool_var(f"held[{request.id}]")
+        start = m.new_int_var_from_domain(Domain.from_values(placement.starts), f"start[{request.id}]")
+        in_room = self._choice(held, placement.rooms, f"in_room[{request.id}]")
+        for room_id, lit in in_room.items():
+            room_starts = placement.starts_by_room[room_id]
+            if len(room_starts) < len(placement.starts):
+                m.add_linear_expression_in_domain(start, Domain.from_values(room_starts)).only_enforce_if(lit)
+        days = self.conference.event.days
+        day_ids = sorted({d.index for d in days for s in placement.starts if d.start <= s < d.end})
+        on_day = self._choice(held, day_ids, f"on_day[{request.id}]")
+        if len(on_day) > 1:
+            for index, lit in on_day.items():
+                m.add_linear_constraint(start, days[index].start, days[index].end - 1).only_enforce_if(lit)
+        return MeetingVars(request, placement, held, start, in_room, on_day)
+
+    def _choice(self, held: cp_model.IntVar, keys: Iterable, name: str) -> dict:
+        """One literal per alternative, exactly one of them true when the meeting is held."""
+        keys = list(keys)
+        if len(keys) == 1:
+            return {keys[0]: held}
+        lits = {k: self.model.new_bool_var(f"{name}[{k}]") for k in keys}
+        self.model.add_exactly_one([*lits.values(), ~held])
+        return lits
+
+    # --- helpers for the rules and objectives ---------------------------------------------------
+
+    def of_delegation(self) -> dict[str, list[MeetingVars]]:
+        by_party: dict[str, list[MeetingVars]] = defaultdict(list)
+        for mv in self.meetings.values():
+            for party in mv.request.parties:
+                by_party[party].append(mv)
+        return by_party
+
+    def interval(self, mv: MeetingVars, extra: int, present: cp_model.IntVar, name: str):
+        """An optional interval covering the meeting plus `extra` minutes of gap after it."""
+        size = mv.duration + extra
+        return self.model.new_optional_fixed_size_interval_var(mv.start, size, present, f"{name}[{mv.request.id}]")
+
+    def priority_value(self) -> cp_model.LinearExpr:
+        return cp_model.LinearExpr.weighted_sum(
+            [mv.held for mv in self.meetings.values()], [mv.request.priority for mv in self.meetings.values()]
+        )
+
+    def add_hint(self, meetings: Iterable[Meeting]) -> None:
+        """Suggest a known schedule (greedy or previous) as the solver's starting point."""
+        placed = {m.request: m for m in meetings}
+        for rid, mv in self.meetings.items():
+            meeting = placed.get(rid)
+            ok = meeting is not None and meeting.room in mv.in_room and meeting.start in set(mv.placement.starts)
+            self.model.add_hint(mv.held, ok)
+            if not ok:
+                continue
+            self.model.add_hint(mv.start, meeting.start)
+            for room_id, lit in mv.in_room.items():
+                if lit is not mv.held:
+                    self.model.add_hint(lit, room_id == meeting.room)
+            for index, lit in mv.on_day.items():
+                if lit is not mv.held:
+                    day = self.conference.event.days[index]
+                    self.model.add_hint(lit, day.start <= meeting.start < day.end)
+
+    def meetings_from(self, value) -> list[Meeting]:
+        """Read the schedule out of a solver (or solution callback) `value` function."""
+        out = []
+        for rid, mv in self.meetings.items():
+            if value(mv.held):
+                start = value(mv.start)
+                room = next(r for r, lit in mv.in_room.items() if value(lit))
+                out.append(Meeting(rid, mv.request.parties, room, start, start + mv.duration))
+        return out
+
+
+# --- the rules between meetings -----------------------------------------------------------------
+
+
+def once(cm: ConferenceModel) -> None:
+    """Rule 1: each request is scheduled at most once; a mandatory one exactly once."""
+    # "At most once" is structural: one set of variables per request.
+    for mv in cm.meetings.values():
+        if mv.request.mandatory:
+            cm.model.add(mv.held == 1)
+
+
+def pinned(cm: ConferenceModel) -> None:
+    """Rule 12: a request with `fixed` is always scheduled (at its fixed start and room: see Placement)."""
+    for mv in cm.meetings.values():
+        if mv.request.pinned:
+            cm.model.add(mv.held == 1)
+
+
+def one_place_at_a_time(cm: ConferenceModel) -> None:
+    """Rule 4: a delegation's meetings are apart by at least the changeover (programme items: see Placement)."""
+    gap = cm.conference.event.changeover_minutes
+    for party, mvs in cm.of_delegation().items():
+        if len(mvs) > 1:
+            cm.model.add_no_overlap([cm.interval(mv, gap, mv.held, f"busy[{party}]") for mv in mvs])
+
+
+def room_use(cm: ConferenceModel) -> None:
+    """Rule 5: two meetings in one room are apart by at least the room turnover."""
+    gap = cm.conference.event.room_turnover_minutes
+    by_room: dict[str, list] = defaultdict(list)
+    for mv in cm.meetings.values():
+        for room_id, lit in mv.in_room.items():
+            by_room[room_id].append(cm.interval(mv, gap, lit, f"room[{room_id}]"))
+    for intervals in by_room.values():
+        if len(intervals) > 1:
+            cm.model.add_no_overlap(intervals)
+
+
+def daily_load(cm: ConferenceModel) -> None:
+    """Rule 10: a delegation with max_meetings_per_day has at most that many meetings on each day."""
+    for party, mvs in cm.of_delegation().items():
+        limit = cm.conference.delegation(party).max_meetings_per_day
+        if limit is None:
+            continue
+        for day in cm.conference.event.days:
+            lits = [mv.on_day[day.index] for mv in mvs if day.index in mv.on_day]
+            if len(lits) > limit:
+                cm.model.add(sum(lits) <= limit)
+
+
+def interpreters(cm: ConferenceModel) -> None:
+    """Rule 11: at no instant run more meetings needing interpretation than there are interpreter teams."""
+    teams = cm.conference.event.interpreter_teams
+    if teams is None:
+        return
+    needing = [mv for mv in cm.meetings.values() if mv.placement.needs_interpretation]
+    if len(needing) > teams:
+        intervals = [cm.interval(mv, 0, mv.held, "interpreting") for mv in needing]
+        cm.model.add_cumulative(intervals, [1] * len(intervals), teams)
+
+
+# --- secondary objectives -------------------------------------------------------------------------
+
+
+def preferred_value(cm: ConferenceModel) -> cp_model.LinearExpr:
+    """Secondary goal 1: the sum of priority over held requests lying wholly inside their preferred windows."""
+    lits, weights = [], []
+    for mv in cm.meetings.values():
+        request = mv.request
+        if request.preferred is None:
+            continue
+        good = [s for s in mv.placement.starts if inside_union(request.preferred, s, s + request.duration)]
+        if not good:
+            continue
+        met = cm.model.new_bool_var(f"preferred_met[{request.id}]")
+        cm.model.add_implication(met, mv.held)
+        if len(good) < len(mv.placement.starts):
+            cm.model.add_linear_expression_in_domain(mv.start, Domain.from_values(good)).only_enforce_if(met)
+        lits.append(met)
+        weights.append(request.priority)
+    return cp_model.LinearExpr.weighted_sum(lits, weights)
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One commitment of a delegation on a day, in the successor graph of the breaks objective."""
+
+    present: object  # literal, or True for a programme block
+    start: object  # start variable or constant
+    end_offset: int  # end = start + end_offset
+    earliest: int
+    latest_start: int
+    is_meeting: bool
+
+
+def breaks_value(cm: ConferenceModel) -> cp_model.LinearExpr:
+    """Secondary goal 2: the number of breaks, through a successor circuit per delegation and day.
+
+    Each delegation's commitments on a day form a path in time order (forced by the arc constraints);
+    an arc between consecutive commitments, at least one a meeting, with an idle time of at least
+    changeover + slot costs one break.
+    """
+    event = cm.conference.event
+    threshold = event.changeover_minutes + event.slot_minutes
+    breaks = []
+    for party, mvs in cm.of_delegation().items():
+        for day in event.days:
+            nodes = _day_nodes(cm, party, mvs, day)
+            if any(n.is_meeting for n in nodes):
+                breaks += _circuit(cm, nodes, threshold, f"{party}@{day.index}")
+    return sum(breaks) if breaks else cp_model.LinearExpr.constant(0)
+
+
+def _day_nodes(cm: ConferenceModel, party: str, mvs: list[MeetingVars], day) -> list[_Node]:
+    nodes = []
+    for mv in mvs:
+        if day.index in mv.on_day:
+            starts = [s for s in mv.placement.starts if day.start <= s < day.end]
+            nodes.append(_Node(mv.on_day[day.index], mv.start, mv.duration, starts[0], starts[-1], True))
+    for start, end in programme_blocks(cm.conference, party, day):
+        nodes.append(_Node(True, start, end - start, start, start, False))
+    return nodes
+
+
+def _circuit(cm: ConferenceModel, nodes: list[_Node], threshold: int, name: str) -> list:
+    m = cm.model
+    gap = cm.conference.event.changeover_minutes
+    arcs = []
+    breaks = []
+    for i, node in enumerate(nodes, start=1):
+        arcs.append((0, i, m.new_bool_var(f"first[{name},{i}]")))
+        arcs.append((i, 0, m.new_bool_var(f"last[{name},{i}]")))
+        if node.present is not True:
+            arcs.append((i, i, ~node.present))
+    if all(n.present is not True for n in nodes):
+        arcs.append((0, 0, m.new_bool_var(f"empty[{name}]")))
+    for i, a in enumerate(nodes, start=1):
+        for j, b in enumerate(nodes, start=1):
+            if i == j:
+                continue
+            need = gap if (a.is_meeting or b.is_meeting) else 0
+            if b.latest_start < a.earliest + a.end_offset + need:
+                continue  # b can never follow a
+            lit = m.new_bool_var(f"next[{name},{i},{j}]")
+            arcs.append((i, j, lit))
+            m.add(b.start >= a.start + a.end_offset + need).only_enforce_if(lit)
+            if a.is_meeting or b.is_meeting:
+                brk = m.new_bool_var(f"break[{name},{i},{j}]")
+                m.add_implication(brk, lit)
+                m.add(b.start - a.start - a.end_offset <= threshold - 1).only_enforce_if([lit, ~brk])
+                breaks.append(brk)
+    m.add_circuit(arcs)
+    return breaks
+
+
+def rooms_used_value(cm: ConferenceModel) -> cp_model.LinearExpr:
+    """Tie-breaker: the number of (delegation, room) pairs in use, so delegations change rooms less."""
+    used_terms = []
+    for party, mvs in cm.of_delegation().items():
+        rooms = {r for mv in mvs for r in mv.in_room}
+        if len(rooms) < 2:
+            continue
+        for room_id in rooms:
+            used = cm.model.new_bool_var(f"uses[{party},{room_id}]")
+            for mv in mvs:
+                if room_id in mv.in_room:
+                    cm.model.add_implication(mv.in_room[room_id], used)
+            used_terms.append(used)
+    return sum(used_terms) if used_terms else cp_model.LinearExpr.constant(0)

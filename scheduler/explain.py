@@ -1,0 +1,130 @@
+"""A reason for every request left out of a schedule, in words a protocol officer can act on.
+
+A request that could never be placed carries its `Placement` reason. Otherwise every time and room it
+could have had is tried against the final schedule, and the obstacles that close most of them are named:
+a delegation's time filled by other meetings, the rooms taken, a daily limit reached, the interpreters busy.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from scheduler import rule_names as rules
+from scheduler.domain import Conference, Meeting, Unscheduled
+from scheduler.placement import Placement, apart, day_of_start
+
+
+def unscheduled_reasons(
+    conference: Conference, where: dict[str, Placement], meetings: list[Meeting]
+) -> list[Unscheduled]:
+    """One `Unscheduled` per request not in `meetings`, in input order."""
+    held = {m.request for m in meetings}
+    context = _Context(conference, where, meetings)
+    out = []
+    for request in conference.requests:
+        if request.id in held:
+            continue
+        placement = where[request.id]
+        reason = placement.reason if not placement.possible else context.obstacles(placement)
+        out.append(Unscheduled(request.id, reason))
+    return out
+
+
+class _Context:
+    def __init__(self, conference: Conference, where: dict[str, Placement], meetings: list[Meeting]):
+        self.conference = conference
+        self.by_party: dict[str, list[Meeting]] = defaultdict(list)
+        self.by_room: dict[str, list[Meeting]] = defaultdict(list)
+        self.per_day: Counter = Counter()
+        for m in meetings:
+            self.by_room[m.room].append(m)
+            day = day_of_start(conference, m.start)
+            for p in m.parties:
+                self.by_party[p].append(m)
+                self.per_day[p, day.index] += 1
+        self.interpreting = [m for m in meetings if where[m.request].needs_interpretation]
+
+    def _date(self, start: int) -> str:
+        return f"{day_of_start(self.conference, start).date:%-d %b}"
+
+    def obstacles(self, placement: Placement) -> str:
+        """Name what closes the times and rooms this request could have had."""
+        request = placement.request
+        closed: Counter = Counter()
+        blockers: dict[tuple, set[str]] = defaultdict(set)
+        dates: dict[tuple, set[str]] = defaultdict(set)
+        for room, starts in placement.starts_by_room.items():
+            for start in starts:
+                end = start + request.duration
+                causes = self._causes(placement, room, start, end)
+                if not causes:
+                    at = self.conference.clock.to_datetime(start)
+                    return (f"it still fits at {at:%d %b %H:%M} in {self.conference.room(room).name}; the solver "
+                            "did not reach it before the time limit")
+                for cause, who in causes:
+                    closed[cause] += 1
+                    blockers[cause] |= who
+                    dates[cause].add(self._date(start))
+        ranked = [cause for cause, _ in closed.most_common()]
+        words = [self._words(cause, blockers[cause], dates[cause], request.priority) for cause in ranked[:2]]
+        total = sum(len(s) for s in placement.starts_by_room.values())
+        if closed[ranked[0]] == total:
+            return words[0]
+        return "; ".join(words) + " (between them, every time it could be held)"
+
+    def _causes(self, placement: Placement, room: str, start: int, end: int) -> list[tuple[tuple, set[str]]]:
+        event = self.conference.event
+        causes = []
+        for party in placement.request.parties:
+            clash = {m.request for m in self.by_party[party]
+                     if not apart(start, end, m.start, m.end, event.changeover_minutes)}
+            if clash:
+                causes.append(((rules.ONE_PLACE_AT_A_TIME, party), clash))
+        taken = {m.request for m in self.by_room[room] if not apart(start, end, m.start, m.end,
+                                                                    event.room_turnover_minutes)}
+        if taken:
+            causes.append(((rules.ROOM_USE, "rooms"), taken | {f"@{room}"}))
+        day = day_of_start(self.conference, start).index
+        for party in placement.request.parties:
+            limit = self.conference.delegation(party).max_meetings_per_day
+            if limit is not None and self.per_day[party, day] >= limit:
+                causes.append(((rules.DAILY_LOAD, party), set()))
+        if placement.needs_interpretation and event.interpreter_teams is not None:
+            running = {m.request for m in self.interpreting if m.start < end and start < m.end}
+            if len(running) >= event.interpreter_teams and self._peak(start, end) >= event.interpreter_teams:
+                causes.append(((rules.INTERPRETERS, "teams"), running))
+        return causes
+
+    def _peak(self, start: int, end: int) -> int:
+        overlapping = [m for m in self.interpreting if m.start < end and start < m.end]
+        instants = [start] + [m.start for m in overlapping if m.start > start]
+        return max((sum(1 for m in overlapping if m.start <= t < m.end) for t in instants), default=0)
+
+    def _words(self, cause: tuple, who: set[str], dates: set[str], priority: int) -> str:
+        rule, subject = cause
+        days = _join(sorted(dates, key=lambda d: (len(d), d)))
+        if rule == rules.ONE_PLACE_AT_A_TIME:
+            return f"{subject}'s time on {days} is filled by {self._meetings_words(who, priority)}"
+        if rule == rules.ROOM_USE:
+            rooms = sorted(w[1:] for w in who if w.startswith("@"))
+            names = _join([self.conference.room(r).name for r in rooms])
+            return f"the rooms that can host it ({names}) are taken on {days} whenever its parties are free"
+        if rule == rules.DAILY_LOAD:
+            limit = self.conference.delegation(subject).max_meetings_per_day
+            return f"{subject} already has max_meetings_per_day={limit} on {days}"
+        teams = self.conference.event.interpreter_teams
+        return f"all {teams} interpreter teams are busy on {days} whenever its parties are free"
+
+    def _meetings_words(self, ids: set[str], priority: int) -> str:
+        requests = sorted((self.conference.request(i) for i in ids if not i.startswith("@")),
+                          key=lambda r: (-r.priority, r.id))
+        higher = all(r.priority >= priority for r in requests)
+        listed = ", ".join(f"{r.id} (priority {r.priority})" for r in requests[:4])
+        more = f" and {len(requests) - 4} more" if len(requests) > 4 else ""
+        kind = "higher-priority meetings" if higher and all(r.priority > priority for r in requests) else (
+            "meetings of equal or higher priority" if higher else "other meetings")
+        return f"{kind}: {listed}{more}"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

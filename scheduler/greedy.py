@@ -1,0 +1,89 @@
+"""A greedy first-fit schedule: what an office does by hand, and the solver's starting point.
+
+Requests are taken by importance (pinned, then mandatory, then by priority) and each is put at the
+earliest start, in the smallest suitable room, that breaks no rule with the meetings already placed.
+It always returns a valid schedule, however little time there is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from scheduler.domain import Conference, Meeting
+from scheduler.placement import Placement, apart, day_of_start
+
+
+class _Board:
+    """The meetings placed so far, indexed by delegation, room, day and interpretation."""
+
+    def __init__(self, conference: Conference):
+        self.conference = conference
+        self.by_party: dict[str, list[Meeting]] = defaultdict(list)
+        self.by_room: dict[str, list[Meeting]] = defaultdict(list)
+        self.per_day: dict[tuple[str, int], int] = defaultdict(int)
+        self.interpreting: list[Meeting] = []
+        self.meetings: list[Meeting] = []
+
+    def fits(self, placement: Placement, room: str, start: int) -> bool:
+        event = self.conference.event
+        request = placement.request
+        end = start + request.duration
+        for party in request.parties:
+            if any(not apart(start, end, m.start, m.end, event.changeover_minutes) for m in self.by_party[party]):
+                return False
+        if any(not apart(start, end, m.start, m.end, event.room_turnover_minutes) for m in self.by_room[room]):
+            return False
+        day = day_of_start(self.conference, start).index
+        for party in request.parties:
+            limit = self.conference.delegation(party).max_meetings_per_day
+            if limit is not None and self.per_day[party, day] >= limit:
+                return False
+        if placement.needs_interpretation and event.interpreter_teams is not None:
+            return self._interpreting_peak(start, end) < event.interpreter_teams
+        return True
+
+    def _interpreting_peak(self, start: int, end: int) -> int:
+        """The most meetings needing interpretation running at once during [start, end)."""
+        overlapping = [m for m in self.interpreting if m.start < end and start < m.end]
+        instants = [start] + [m.start for m in overlapping if m.start > start]
+        return max((sum(1 for m in overlapping if m.start <= t < m.end) for t in instants), default=0)
+
+    def add(self, placement: Placement, room: str, start: int) -> None:
+        request = placement.request
+        meeting = Meeting(request.id, request.parties, room, start, start + request.duration)
+        self.meetings.append(meeting)
+        self.by_room[room].append(meeting)
+        day = day_of_start(self.conference, start).index
+        for party in request.parties:
+            self.by_party[party].append(meeting)
+            self.per_day[party, day] += 1
+        if placement.needs_interpretation:
+            self.interpreting.append(meeting)
+
+
+def greedy_schedule(
+    conference: Conference, placements: dict[str, Placement], placed: Iterable[Meeting] = ()
+) -> list[Meeting]:
+    """A valid schedule built first-fit by importance around meetings already `placed` (kept as they are).
+
+    Must-happen requests may be left out when they clash: the caller checks.
+    """
+    board = _Board(conference)
+    for meeting in placed:
+        board.add(placements[meeting.request], meeting.room, meeting.start)
+    taken = {m.request for m in board.meetings}
+    capacity = {r.id: (r.capacity, r.level, len(r.features)) for r in conference.rooms}
+    order = sorted(
+        (p for p in placements.values() if p.possible and p.request.id not in taken),
+        key=lambda p: (not p.request.pinned, not p.request.mandatory, -p.request.priority, len(p.starts)),
+    )
+    for placement in order:
+        # earliest first, then the smallest room, to keep big and ministerial rooms for those who need them
+        rooms = sorted(placement.rooms, key=capacity.__getitem__)
+        options = sorted((s, rank, room) for rank, room in enumerate(rooms) for s in placement.starts_by_room[room])
+        for start, _, room in options:
+            if board.fits(placement, room, start):
+                board.add(placement, room, start)
+                break
+    return board.meetings

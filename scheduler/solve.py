@@ -1,0 +1,294 @@
+"""Solving: the primary objective first (with its proof), then the secondary goals lexicographically.
+
+`solve()` is the library's entry point: a time limit, a progress callback and a stop event. It never
+raises for an infeasible or hard instance; the `Outcome` says what happened.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ortools.sat.python import cp_model
+
+from scheduler import figures
+from scheduler.cpsat_model import ConferenceModel, breaks_value, preferred_value, rooms_used_value
+from scheduler.domain import Conference, Meeting, Unscheduled
+from scheduler.explain import unscheduled_reasons
+from scheduler.greedy import greedy_schedule
+from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
+from scheduler.placement import Placement, placements
+
+Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How long and how hard to search. `deterministic_time` makes runs repeatable (for tests)."""
+
+    time_limit: float = 60.0
+    workers: int = 0  # 0 = the machine's cores
+    seed: int = 0
+    deterministic_time: float | None = None
+    secondary: bool = True
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A report while solving: which phase, how long so far, the best value found and the proven bound."""
+
+    phase: str
+    elapsed: float
+    incumbent: float | None
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.incumbent is None or self.bound is None:
+            return None
+        return abs(self.bound - self.incumbent) / max(1.0, abs(self.bound))
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class SolveStats:
+    """Measured while solving; seconds from the start of `solve()`."""
+
+    wall_time: float = 0.0
+    time_to_best: float | None = None
+    time_to_proof: float | None = None
+    greedy_priority: int = 0
+    primary_status: str = ""
+    phases: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a solve: a schedule with its figures, or why there is none."""
+
+    status: Status
+    meetings: tuple[Meeting, ...] = ()
+    unscheduled: tuple[Unscheduled, ...] = ()
+    scheduled_priority: int = 0
+    upper_bound: int = 0
+    preferred_met: int = 0
+    breaks: int = 0
+    conflict: Conflict | None = None
+    stats: SolveStats = field(default_factory=SolveStats)
+
+    @property
+    def has_schedule(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+class _Clock:
+    def __init__(self, limit: float):
+        self.t0 = time.monotonic()
+        self.deadline = self.t0 + limit
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Forwards each improving solution to the progress callback and notes when it came."""
+
+    def __init__(self, phase: str, clock: _Clock, progress: ProgressCallback | None, solver: cp_model.CpSolver):
+        super().__init__()
+        self.phase, self.clock, self.progress, self.solver = phase, clock, progress, solver
+        self.last_improvement: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.last_improvement = self.clock.elapsed()
+        if self.progress:
+            self.progress(Progress(self.phase, self.last_improvement, self.objective_value, self.best_objective_bound))
+
+
+def _run(
+    cm: ConferenceModel,
+    phase: str,
+    seconds: float,
+    options: SolveOptions,
+    clock: _Clock,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None,
+) -> tuple[cp_model.CpSolver, int, _Reporter]:
+    """One CP-SAT solve of the model's current objective, stoppable from outside."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = options.worker_count
+    solver.parameters.random_seed = options.seed
+    if options.deterministic_time is not None:
+        solver.parameters.max_deterministic_time = options.deterministic_time
+    reporter = _Reporter(phase, clock, progress, solver)
+    if progress is not None:
+        def on_bound(bound: float) -> None:
+            progress(Progress(phase, clock.elapsed(), None, bound))
+
+        solver.best_bound_callback = on_bound
+    done = threading.Event()
+    if stop is not None:
+        def watch() -> None:
+            while not done.is_set():
+                if stop.wait(0.05):
+                    solver.stop_search()
+                    return
+
+        threading.Thread(target=watch, daemon=True).start()
+    try:
+        status = solver.solve(cm.model, reporter)
+    finally:
+        done.set()
+    return solver, status, reporter
+
+
+def solve(
+    conference: Conference,
+    options: SolveOptions = SolveOptions(),
+    progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+) -> Outcome:
+    """Schedule as much priority as possible, prove how good it is, then polish the secondary goals."""
+    clock = _Clock(options.time_limit)
+    stats = SolveStats()
+    where = placements(conference)
+    must = [r for r in conference.requests if r.must_happen]
+
+    impossible = [where[r.id] for r in must if not where[r.id].possible]
+    if impossible:
+        return Outcome("infeasible", conflict=Conflict.static(conference, impossible), stats=stats)
+
+    start_schedule = greedy_schedule(conference, where)
+    placed = {m.request for m in start_schedule}
+    if any(r.id not in placed for r in must):
+        start_schedule = _around_must_happen(conference, where, options, clock, stop)
+        if isinstance(start_schedule, Conflict):
+            return Outcome("infeasible", conflict=start_schedule, stats=stats)
+    stats.greedy_priority = figures.scheduled_priority(conference, start_schedule or [])
+
+    cm = ConferenceModel.build(conference, where)
+    objective = cm.priority_value()
+    cm.model.maximize(objective)
+    if start_schedule is not None:
+        cm.add_hint(start_schedule)
+    share = 0.7 if options.secondary else 1.0
+    solver, status, reporter = _run(cm, "priority", clock.left() * share, options, clock, progress, stop)
+    stats.primary_status = solver.status_name(status)
+    static_bound = sum(p.request.priority for p in where.values() if p.possible)
+
+    if status == cp_model.INFEASIBLE:
+        return Outcome("infeasible", conflict=find_conflict(conference, where, options, clock.left()), stats=stats)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best = cm.meetings_from(solver.value)
+        value = round(solver.objective_value)
+        bound = min(static_bound, math.floor(solver.best_objective_bound + 1e-6))
+        stats.time_to_best = reporter.last_improvement
+    elif start_schedule is not None:
+        best = start_schedule
+        value = figures.scheduled_priority(conference, best)
+        bound = static_bound
+        stats.time_to_best = clock.elapsed()
+    else:
+        return Outcome("no_schedule", stats=stats)
+    if start_schedule is not None and figures.scheduled_priority(conference, start_schedule) > value:
+        best, value = start_schedule, figures.scheduled_priority(conference, start_schedule)
+    proven = status == cp_model.OPTIMAL or value >= bound
+    bound = value if proven else max(bound, value)
+    if proven:
+        stats.time_to_proof = clock.elapsed()
+    stats.phases.append({"phase": "priority", "status": stats.primary_status, "value": value, "bound": bound})
+
+    if options.secondary:
+        best = _polish(cm, objective, value, best, options, clock, progress, stop, stats)
+
+    stats.wall_time = clock.elapsed()
+    return Outcome(
+        status="optimal" if proven else "feasible",
+        meetings=tuple(sorted(best, key=lambda m: (m.start, m.room))),
+        unscheduled=tuple(unscheduled_reasons(conference, where, best)),
+        scheduled_priority=value,
+        upper_bound=bound,
+        preferred_met=figures.preferred_met(conference, best),
+        breaks=figures.breaks(conference, best),
+        stats=stats,
+    )
+
+
+def _around_must_happen(
+    conference: Conference,
+    where: dict[str, Placement],
+    options: SolveOptions,
+    clock: _Clock,
+    stop: threading.Event | None,
+) -> list[Meeting] | Conflict | None:
+    """When the greedy could not fit the must-happen requests: solve them alone, then fill around them."""
+    outcome = solve_must_happen(conference, where, options, clock.left() * 0.3, stop)
+    if outcome is None:
+        return None
+    if isinstance(outcome, Conflict):
+        return outcome
+    return greedy_schedule(conference, where, placed=outcome)
+
+
+def _polish(
+    cm: ConferenceModel,
+    objective,
+    value: int,
+    best: list[Meeting],
+    options: SolveOptions,
+    clock: _Clock,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None,
+    stats: SolveStats,
+) -> list[Meeting]:
+    """Secondary goals, each solved with every earlier goal held at its best value: never at their expense."""
+    cm.model.add(objective >= value)
+    conference = cm.conference
+    phases = [
+        ("preferences", lambda: preferred_value(cm), cp_model.CpModel.maximize),
+        ("breaks", lambda: _breaks_then_rooms(cm), cp_model.CpModel.minimize),
+    ]
+    for i, (name, build, sense) in enumerate(phases):
+        if clock.left() < 0.05 or (stop is not None and stop.is_set()):
+            break
+        goal = build()
+        sense(cm.model, goal)
+        cm.model.clear_hints()
+        cm.add_hint(best)
+        solver, status, _ = _run(cm, name, clock.left() / (len(phases) - i), options, clock, progress, stop)
+        phase = {"phase": name, "status": solver.status_name(status)}
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = cm.meetings_from(solver.value)
+            if figures.scheduled_priority(conference, found) >= value:
+                best = found
+            reached = round(solver.objective_value)
+            phase["value"] = reached
+            if sense is cp_model.CpModel.maximize:
+                cm.model.add(goal >= reached)
+            else:
+                cm.model.add(goal <= reached)
+        stats.phases.append(phase)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+    return best
+
+
+def _breaks_then_rooms(cm: ConferenceModel):
+    """Breaks first; among equal breaks, fewer rooms per delegation (weight keeps the order strict)."""
+    rooms = rooms_used_value(cm)
+    most_rooms = sum(len(mv.in_room) for mv in cm.meetings.values()) + 1
+    return breaks_value(cm) * most_rooms + rooms
