@@ -112,8 +112,9 @@ class _Reader:
         if not isinstance(schedule, dict):
             raise BadSchedule([f"the schedule must be a JSON object, not {type(schedule).__name__}"])
         status = self.value(schedule, "status", str, "status")
-        figures = {k: self.value(schedule, k, int, k) for k in ("scheduled_priority", "upper_bound",
-                                                                 "preferred_met", "breaks")}
+        figures = {
+            k: self.value(schedule, k, int, k) for k in ("scheduled_priority", "upper_bound", "preferred_met", "breaks")
+        }
         meetings = tuple(self.meeting(i, m) for i, m in enumerate(self.items(schedule, "meetings")))
         unscheduled = tuple(self.unscheduled(i, u) for i, u in enumerate(self.items(schedule, "unscheduled")))
         if self.problems:
@@ -220,8 +221,13 @@ def _resolve(conf: Conference, stated: _Stated) -> tuple[list[Placed], list[Viol
             continue
         start, end = conf.clock.to_minute(e.start), conf.clock.to_minute(e.end)
         if set(e.parties) != set(request.parties):
-            problems.append(Violation(OUTPUT, f"{path} ({request.id}) lists parties {json.dumps(list(e.parties))}; "
-                                              f"the request is between {', '.join(request.parties)}"))
+            problems.append(
+                Violation(
+                    OUTPUT,
+                    f"{path} ({request.id}) lists parties {json.dumps(list(e.parties))}; "
+                    f"the request is between {', '.join(request.parties)}",
+                )
+            )
         if end != start + request.duration:
             message = f"{request.id} ({_span(conf, start, end)}) lasts {end - start} min"
             problems.append(Violation(OUTPUT, f"{message}; the request is for {request.duration} min"))
@@ -235,8 +241,13 @@ def _offsets(conf: Conference, e: _Entry, path: str) -> list[Violation]:
     for key, moment in (("start", e.start), ("end", e.end)):
         local = conf.clock.to_datetime(conf.clock.to_minute(moment))
         if moment.utcoffset() != local.utcoffset():
-            out.append(Violation(OUTPUT, f"{path}.{key} {moment.isoformat()} is not in the event's local "
-                                         f"time (that instant is {local.isoformat()})"))
+            out.append(
+                Violation(
+                    OUTPUT,
+                    f"{path}.{key} {moment.isoformat()} is not in the event's local "
+                    f"time (that instant is {local.isoformat()})",
+                )
+            )
     return out
 
 
@@ -253,10 +264,16 @@ def _coverage(conf: Conference, stated: _Stated) -> list[Violation]:
             out.append(Violation(OUTPUT, f"{rid} is both scheduled and listed as unscheduled"))
         if not reason.strip():
             out.append(Violation(OUTPUT, f"unscheduled[{i}] ({rid!r}) has no reason"))
-    out += [Violation(OUTPUT, f"{rid} is listed {n} times as unscheduled")
-            for rid, n in listed.items() if n > 1 and rid in known]
-    out += [Violation(OUTPUT, f"{r.id} is neither scheduled nor listed as unscheduled")
-            for r in conf.requests if r.id not in scheduled and r.id not in listed]
+    out += [
+        Violation(OUTPUT, f"{rid} is listed {n} times as unscheduled")
+        for rid, n in listed.items()
+        if n > 1 and rid in known
+    ]
+    out += [
+        Violation(OUTPUT, f"{r.id} is neither scheduled nor listed as unscheduled")
+        for r in conf.requests
+        if r.id not in scheduled and r.id not in listed
+    ]
     return out
 
 
@@ -268,8 +285,11 @@ def _status(stated: _Stated, priority: int) -> list[Violation]:
     if bound < priority:
         out.append(Violation(OUTPUT, f"upper_bound {bound} is below the {priority} the meetings are worth"))
     elif stated.status == "optimal" and bound != priority:
-        out.append(Violation(OUTPUT, f"status is optimal but upper_bound {bound} differs from the "
-                                     f"{priority} the meetings are worth"))
+        out.append(
+            Violation(
+                OUTPUT, f"status is optimal but upper_bound {bound} differs from the {priority} the meetings are worth"
+            )
+        )
     return out
 
 
@@ -324,10 +344,16 @@ def once(conf: Conference, placed: list[Placed]) -> list[Violation]:
     where: dict[str, list[int]] = defaultdict(list)
     for m in placed:
         where[m.request.id].append(m.index)
-    out = [Violation(ONCE, f"{rid} is scheduled {len(ix)} times ({', '.join(f'meetings[{i}]' for i in ix)})")
-           for rid, ix in where.items() if len(ix) > 1]
-    out += [Violation(ONCE, f"mandatory request {r.id} ({', '.join(r.parties)}) is not scheduled")
-            for r in conf.requests if r.mandatory and r.id not in where]
+    out = [
+        Violation(ONCE, f"{rid} is scheduled {len(ix)} times ({', '.join(f'meetings[{i}]' for i in ix)})")
+        for rid, ix in where.items()
+        if len(ix) > 1
+    ]
+    out += [
+        Violation(ONCE, f"mandatory request {r.id} ({', '.join(r.parties)}) is not scheduled")
+        for r in conf.requests
+        if r.mandatory and r.id not in where
+    ]
     return out
 
 
@@ -375,8 +401,10 @@ def one_place_at_a_time(conf: Conference, placed: list[Placed]) -> list[Violatio
             for p in conf.programme_of(d.id):
                 gap = _distance(m.start, m.end, p.start, p.end)
                 if gap < need:
-                    message = (f"{_meeting(conf, m)} and {_item(conf, p)} attended by {d.id} {_apart(gap)}; "
-                               f"the changeover is {need} min")
+                    message = (
+                        f"{_meeting(conf, m)} and {_item(conf, p)} attended by {d.id} {_apart(gap)}; "
+                        f"the changeover is {need} min"
+                    )
                     out.append(Violation(ONE_PLACE_AT_A_TIME, message))
     return out
 
@@ -391,14 +419,24 @@ def room_use(conf: Conference, placed: list[Placed]) -> list[Violation]:
     for a, b in (pair for same in by_room.values() for pair in combinations(same, 2)):
         gap = _distance(a.start, a.end, b.start, b.end)
         if gap < need:
-            out.append(Violation(ROOM_USE, f"{_meeting(conf, a)} and {_meeting(conf, b)} in room {a.room_id} "
-                                           f"{_apart(gap)}; the room turnover is {need} min"))
+            out.append(
+                Violation(
+                    ROOM_USE,
+                    f"{_meeting(conf, a)} and {_meeting(conf, b)} in room {a.room_id} "
+                    f"{_apart(gap)}; the room turnover is {need} min",
+                )
+            )
     for m in placed:
         for p in (p for p in conf.programme if p.room == m.room_id):
             gap = _distance(m.start, m.end, p.start, p.end)
             if gap < need:
-                out.append(Violation(ROOM_USE, f"{_meeting(conf, m)} and {_item(conf, p)} held in room "
-                                               f"{m.room_id} {_apart(gap)}; the room turnover is {need} min"))
+                out.append(
+                    Violation(
+                        ROOM_USE,
+                        f"{_meeting(conf, m)} and {_item(conf, p)} held in room "
+                        f"{m.room_id} {_apart(gap)}; the room turnover is {need} min",
+                    )
+                )
         if m.room is not None and not inside_union(m.room.available, m.start, m.end):
             message = f"{_meeting(conf, m)} falls outside the hours room {m.room_id} is available"
             out.append(Violation(ROOM_USE, message))
@@ -407,9 +445,11 @@ def room_use(conf: Conference, placed: list[Placed]) -> list[Violation]:
 
 def seats(conf: Conference, placed: list[Placed]) -> list[Violation]:
     """6. room.capacity >= seats (request seats, else the sum of the parties' sizes)."""
-    return [Violation(SEATS, f"{_meeting(conf, m)} needs {m.request.seats} seats; room {m.room_id} "
-                             f"seats {m.room.capacity}")
-            for m in placed if m.room is not None and m.room.capacity < m.request.seats]
+    return [
+        Violation(SEATS, f"{_meeting(conf, m)} needs {m.request.seats} seats; room {m.room_id} seats {m.room.capacity}")
+        for m in placed
+        if m.room is not None and m.room.capacity < m.request.seats
+    ]
 
 
 def features(conf: Conference, placed: list[Placed]) -> list[Violation]:
@@ -418,11 +458,16 @@ def features(conf: Conference, placed: list[Placed]) -> list[Violation]:
     for m in (m for m in placed if m.room is not None):
         missing = m.request.requires - m.room.features
         if missing:
-            out.append(Violation(FEATURES, f"{_meeting(conf, m)} requires {', '.join(sorted(missing))}, "
-                                           f"which room {m.room_id} lacks"))
+            out.append(
+                Violation(
+                    FEATURES, f"{_meeting(conf, m)} requires {', '.join(sorted(missing))}, which room {m.room_id} lacks"
+                )
+            )
         if _needs_interpretation(conf, m.request) and "interpretation" not in m.room.features:
-            message = (f"{_meeting(conf, m)}: {', '.join(m.request.parties)} share no language "
-                       f"and room {m.room_id} has no interpretation")
+            message = (
+                f"{_meeting(conf, m)}: {', '.join(m.request.parties)} share no language "
+                f"and room {m.room_id} has no interpretation"
+            )
             out.append(Violation(FEATURES, message))
     return out
 
@@ -433,8 +478,13 @@ def protocol_level(conf: Conference, placed: list[Placed]) -> list[Violation]:
     for m in (m for m in placed if m.room is not None):
         top = max((conf.delegation(p) for p in m.request.parties), key=lambda d: d.level)
         if m.room.level < top.level:
-            out.append(Violation(PROTOCOL_LEVEL, f"{_meeting(conf, m)} is in room {m.room_id} of level "
-                                                 f"{m.room.level}, below the level {top.level} of {top.id}"))
+            out.append(
+                Violation(
+                    PROTOCOL_LEVEL,
+                    f"{_meeting(conf, m)} is in room {m.room_id} of level "
+                    f"{m.room.level}, below the level {top.level} of {top.id}",
+                )
+            )
     return out
 
 
@@ -445,13 +495,20 @@ def home_rooms(conf: Conference, placed: list[Placed]) -> list[Violation]:
         host = conf.delegation(m.request.host) if m.request.host else None
         if host is not None and host.home_room is not None:
             if m.room_id != host.home_room:
-                out.append(Violation(HOME_ROOMS, f"{_meeting(conf, m)} is in room {m.room_id}, not in host "
-                                                 f"{host.id}'s home room {host.home_room}"))
+                out.append(
+                    Violation(
+                        HOME_ROOMS,
+                        f"{_meeting(conf, m)} is in room {m.room_id}, not in host "
+                        f"{host.id}'s home room {host.home_room}",
+                    )
+                )
             continue
         homes = _home_rooms(conf.delegation(p) for p in m.request.parties)
         if homes and m.room_id not in homes:
-            message = (f"{_meeting(conf, m)} is in room {m.room_id}, not in a home room of its parties "
-                       f"({', '.join(sorted(homes))})")
+            message = (
+                f"{_meeting(conf, m)} is in room {m.room_id}, not in a home room of its parties "
+                f"({', '.join(sorted(homes))})"
+            )
             out.append(Violation(HOME_ROOMS, message))
     return out
 
@@ -472,9 +529,14 @@ def daily_load(conf: Conference, placed: list[Placed]) -> list[Violation]:
         for index, ms in sorted(per_day.items()):
             if len(ms) > d.max_meetings_per_day:
                 day = conf.event.days[index]
-                out.append(Violation(DAILY_LOAD, f"{d.id} has {len(ms)} meetings on {_day(day)} "
-                                                 f"({', '.join(m.request.id for m in ms)}); "
-                                                 f"at most {d.max_meetings_per_day} a day"))
+                out.append(
+                    Violation(
+                        DAILY_LOAD,
+                        f"{d.id} has {len(ms)} meetings on {_day(day)} "
+                        f"({', '.join(m.request.id for m in ms)}); "
+                        f"at most {d.max_meetings_per_day} a day",
+                    )
+                )
     return out
 
 
@@ -495,9 +557,14 @@ def interpreters(conf: Conference, placed: list[Placed]) -> list[Violation]:
             crowded[-1] = (crowded[-1][0], t1, running)
         else:
             crowded.append((t0, t1, running))
-    return [Violation(INTERPRETERS, f"{_span(conf, s, e)}: {len(ids)} meetings need interpretation at once "
-                                    f"({', '.join(ids)}); interpreter teams: {teams}")
-            for s, e, ids in crowded]
+    return [
+        Violation(
+            INTERPRETERS,
+            f"{_span(conf, s, e)}: {len(ids)} meetings need interpretation at once "
+            f"({', '.join(ids)}); interpreter teams: {teams}",
+        )
+        for s, e, ids in crowded
+    ]
 
 
 def pinned(conf: Conference, placed: list[Placed]) -> list[Violation]:
@@ -506,20 +573,37 @@ def pinned(conf: Conference, placed: list[Placed]) -> list[Violation]:
     for r in (r for r in conf.requests if r.pinned):
         mine = [m for m in placed if m.request.id == r.id]
         if not mine:
-            out.append(Violation(PINNED, f"pinned request {r.id} (fixed at {_when(conf, r.fixed_start)}) "
-                                         f"is not scheduled"))
+            out.append(
+                Violation(PINNED, f"pinned request {r.id} (fixed at {_when(conf, r.fixed_start)}) is not scheduled")
+            )
         for m in mine:
             if m.start != r.fixed_start:
-                out.append(Violation(PINNED, f"{_meeting(conf, m)} is not at its fixed start "
-                                             f"{_when(conf, r.fixed_start)}"))
+                out.append(
+                    Violation(PINNED, f"{_meeting(conf, m)} is not at its fixed start {_when(conf, r.fixed_start)}")
+                )
             if r.fixed_room is not None and m.room_id != r.fixed_room:
-                out.append(Violation(PINNED, f"{_meeting(conf, m)} is in room {m.room_id}, not in its fixed "
-                                             f"room {r.fixed_room}"))
+                out.append(
+                    Violation(
+                        PINNED, f"{_meeting(conf, m)} is in room {m.room_id}, not in its fixed room {r.fixed_room}"
+                    )
+                )
     return out
 
 
-RULE_CHECKS = (once, day_hours_and_grid, presence, one_place_at_a_time, room_use, seats, features,
-               protocol_level, home_rooms, daily_load, interpreters, pinned)
+RULE_CHECKS = (
+    once,
+    day_hours_and_grid,
+    presence,
+    one_place_at_a_time,
+    room_use,
+    seats,
+    features,
+    protocol_level,
+    home_rooms,
+    daily_load,
+    interpreters,
+    pinned,
+)
 
 
 # --- the figures ------------------------------------------------------------------------------------
@@ -557,15 +641,21 @@ def _figures(conf: Conference, placed: list[Placed]) -> tuple[int, int, int]:
     """(scheduled_priority, preferred_met, breaks) recomputed; a request scheduled twice counts once."""
     first = {m.request.id: m for m in reversed(placed)}
     priority = sum(m.request.priority for m in first.values())
-    preferred = sum(m.request.priority for m in first.values()
-                    if m.request.preferred is not None and inside_union(m.request.preferred, m.start, m.end))
+    preferred = sum(
+        m.request.priority
+        for m in first.values()
+        if m.request.preferred is not None and inside_union(m.request.preferred, m.start, m.end)
+    )
     breaks = count_breaks(conf, [(m.request.id, m.request.parties, m.start, m.end) for m in placed])
     return priority, preferred, breaks
 
 
 def _figure_violations(stated: _Stated, recomputed: dict[str, int]) -> list[Violation]:
-    return [Violation(FIGURES, f"{key} is reported as {stated.figures[key]} but the meetings give {value}")
-            for key, value in recomputed.items() if stated.figures[key] != value]
+    return [
+        Violation(FIGURES, f"{key} is reported as {stated.figures[key]} but the meetings give {value}")
+        for key, value in recomputed.items()
+        if stated.figures[key] != value
+    ]
 
 
 # --- entry points -----------------------------------------------------------------------------------

@@ -27,8 +27,9 @@ app = typer.Typer(
     help="Schedule bilateral meetings at a conference (contract v1).",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# Plain text: input values are shown verbatim (no markup, no emoji codes) and one problem stays on one line.
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+out = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 def _read_conference(path: Path) -> Conference:
@@ -43,7 +44,7 @@ def _read_conference(path: Path) -> Conference:
     except BadInput as exc:
         err.print(f"{path}: bad input ({len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''}):")
         for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
+            err.print(f"  {problem}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -112,18 +113,20 @@ def solve_command(
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
     outcome = _solve_with_progress(conference, options, quiet)
     if outcome.status == "infeasible":
-        err.print("infeasible: " + outcome.conflict.message, markup=False)
+        err.print("infeasible: " + outcome.conflict.message)
         raise typer.Exit(EXIT_INFEASIBLE)
     if outcome.status == "no_schedule":
-        err.print(f"no schedule found within {time_limit:g} s that holds every mandatory and pinned request; "
-                  "try a longer --time-limit")
+        err.print(
+            f"no schedule found within {time_limit:g} s that holds every mandatory and pinned request; "
+            "try a longer --time-limit"
+        )
         raise typer.Exit(EXIT_NO_SCHEDULE)
     document = schedule_document(conference, outcome)
     report = check_schedule(conference, document)
     if not report.ok:
         err.print("internal error: the schedule failed the independent check; nothing written:")
         for violation in report.violations:
-            err.print(f"  {violation}", markup=False)
+            err.print(f"  {violation}")
         raise typer.Exit(EXIT_FAILURE)
     try:
         write_folder(out_dir, lambda folder: _fill(folder, conference, outcome, document))
@@ -176,10 +179,10 @@ def check_command(
     except BadSchedule as exc:
         err.print(f"{schedule_file}: not a schedule in the contract's format:")
         for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
+            err.print(f"  {problem}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for violation in report.violations:
-        out.print(str(violation), markup=False)
+        out.print(str(violation))
     if not report.ok:
         raise typer.Exit(EXIT_FAILURE)
     out.print(

@@ -20,6 +20,7 @@ from scheduler.figures import programme_blocks
 from scheduler.placement import Placement
 
 ALL_RULES = frozenset({"once", "pinned", "one_place_at_a_time", "room_use", "daily_load", "interpreters"})
+STRENGTHENING = ("delegation_day_energy", "room_set_energy")
 
 
 @dataclass
@@ -54,8 +55,10 @@ class ConferenceModel:
         placements: dict[str, Placement],
         requests: Iterable[str] | None = None,
         enabled_rules: frozenset[str] = ALL_RULES,
+        strengthening: tuple[str, ...] = STRENGTHENING,
     ) -> ConferenceModel:
-        """Variables for the placeable requests (all, or the ids given) and the enabled rules between them."""
+        """Variables for the placeable requests (all, or the ids given), the enabled rules between them and
+        the redundant constraints named in `strengthening` (they tighten the proven bound, cut nothing)."""
         self = cls(conference, placements)
         wanted = set(requests) if requests is not None else None
         for request in conference.requests:
@@ -65,6 +68,10 @@ class ConferenceModel:
         for rule in (once, pinned, one_place_at_a_time, room_use, daily_load, interpreters):
             if rule.__name__ in enabled_rules:
                 rule(self)
+        # each redundant constraint is implied by one rule, so it goes when that rule is switched off
+        for extra, rule in ((delegation_day_energy, "one_place_at_a_time"), (room_set_energy, "room_use")):
+            if extra.__name__ in strengthening and rule in enabled_rules:
+                extra(self)
         return self
 
     def _variables(self, placement: Placement) -> MeetingVars:
@@ -200,6 +207,51 @@ def interpreters(cm: ConferenceModel) -> None:
     if len(needing) > teams:
         intervals = [cm.interval(mv, 0, mv.held, "interpreting") for mv in needing]
         cm.model.add_cumulative(intervals, [1] * len(intervals), teams)
+
+
+# --- redundant constraints: implied by the rules, they give the LP relaxation a much better bound ---------
+
+
+def _covered(spans: Iterable[tuple[int, int]]) -> int:
+    """Total length of a union of spans."""
+    total, reach = 0, None
+    for start, end in sorted(spans):
+        if reach is None or start > reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
+
+
+def delegation_day_energy(cm: ConferenceModel) -> None:
+    """Implied by rule 4: a delegation's meetings on a day, each with its changeover, fit in the time they
+    could occupy at all (day hours, presence and programme items already cut out)."""
+    gap = cm.conference.event.changeover_minutes
+    for mvs in cm.of_delegation().values():
+        for day in cm.conference.event.days:
+            mine = [mv for mv in mvs if day.index in mv.on_day]
+            spans = [(s, s + mv.duration + gap) for mv in mine for s in mv.placement.starts if day.start <= s < day.end]
+            room = _covered(spans)
+            if sum(mv.duration + gap for mv in mine) > room:
+                cm.model.add(sum((mv.duration + gap) * mv.on_day[day.index] for mv in mine) <= room)
+
+
+def room_set_energy(cm: ConferenceModel) -> None:
+    """Implied by rule 5: the meetings that can only be held in a set of rooms fit in those rooms' time."""
+    gap = cm.conference.event.room_turnover_minutes
+    room_sets = {frozenset(mv.in_room) for mv in cm.meetings.values()}
+    for rooms in room_sets:
+        inside = [mv for mv in cm.meetings.values() if set(mv.in_room) <= rooms]
+        capacity = sum(
+            _covered(
+                (s, s + mv.duration + gap) for mv in inside if r in mv.in_room for s in mv.placement.starts_by_room[r]
+            )
+            for r in rooms
+        )
+        if sum(mv.duration + gap for mv in inside) > capacity:
+            cm.model.add(sum((mv.duration + gap) * mv.held for mv in inside) <= capacity)
 
 
 # --- secondary objectives -------------------------------------------------------------------------

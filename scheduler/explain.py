@@ -59,8 +59,10 @@ class _Context:
                 causes = self._causes(placement, room, start, end)
                 if not causes:
                     at = self.conference.clock.to_datetime(start)
-                    return (f"it still fits at {at:%d %b %H:%M} in {self.conference.room(room).name}; the solver "
-                            "did not reach it before the time limit")
+                    return (
+                        f"it still fits at {at:%d %b %H:%M} in {self.conference.room(room).name}; the solver "
+                        "did not reach it before the time limit"
+                    )
                 for cause, who in causes:
                     closed[cause] += 1
                     blockers[cause] |= who
@@ -76,12 +78,16 @@ class _Context:
         event = self.conference.event
         causes = []
         for party in placement.request.parties:
-            clash = {m.request for m in self.by_party[party]
-                     if not apart(start, end, m.start, m.end, event.changeover_minutes)}
+            clash = {
+                m.request
+                for m in self.by_party[party]
+                if not apart(start, end, m.start, m.end, event.changeover_minutes)
+            }
             if clash:
                 causes.append(((rules.ONE_PLACE_AT_A_TIME, party), clash))
-        taken = {m.request for m in self.by_room[room] if not apart(start, end, m.start, m.end,
-                                                                    event.room_turnover_minutes)}
+        taken = {
+            m.request for m in self.by_room[room] if not apart(start, end, m.start, m.end, event.room_turnover_minutes)
+        }
         if taken:
             causes.append(((rules.ROOM_USE, "rooms"), taken | {f"@{room}"}))
         day = day_of_start(self.conference, start).index
@@ -116,13 +122,17 @@ class _Context:
         return f"all {teams} interpreter teams are busy on {days} whenever its parties are free"
 
     def _meetings_words(self, ids: set[str], priority: int) -> str:
-        requests = sorted((self.conference.request(i) for i in ids if not i.startswith("@")),
-                          key=lambda r: (-r.priority, r.id))
+        requests = sorted(
+            (self.conference.request(i) for i in ids if not i.startswith("@")), key=lambda r: (-r.priority, r.id)
+        )
         higher = all(r.priority >= priority for r in requests)
         listed = ", ".join(f"{r.id} (priority {r.priority})" for r in requests[:4])
         more = f" and {len(requests) - 4} more" if len(requests) > 4 else ""
-        kind = "higher-priority meetings" if higher and all(r.priority > priority for r in requests) else (
-            "meetings of equal or higher priority" if higher else "other meetings")
+        kind = (
+            "higher-priority meetings"
+            if higher and all(r.priority > priority for r in requests)
+            else ("meetings of equal or higher priority" if higher else "other meetings")
+        )
         return f"{kind}: {listed}{more}"
 
 

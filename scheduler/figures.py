@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 from scheduler.domain import Conference, Day, Meeting, inside_union
 
@@ -50,7 +51,7 @@ def breaks(conference: Conference, meetings: Iterable[Meeting]) -> int:
                 continue
             commitments += [(s, e, False) for s, e in programme_blocks(conference, delegation.id, day)]
             commitments.sort()
-            for (_, prev_end, prev_meeting), (next_start, _, next_meeting) in zip(commitments, commitments[1:]):
+            for (_, prev_end, prev_meeting), (next_start, _, next_meeting) in pairwise(commitments):
                 if (prev_meeting or next_meeting) and next_start - prev_end >= threshold:
                     total += 1
     return total

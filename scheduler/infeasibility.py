@@ -43,8 +43,9 @@ class Conflict:
         lines = [
             f"{p.request.id} ({_kind(p.request)}) can never be held: {p.reason} [rule {p.rule}]" for p in impossible
         ]
-        return cls(tuple(p.request.id for p in impossible), tuple(dict.fromkeys(p.rule for p in impossible)),
-                   tuple(lines))
+        return cls(
+            tuple(p.request.id for p in impossible), tuple(dict.fromkeys(p.rule for p in impossible)), tuple(lines)
+        )
 
 
 def _kind(request) -> str:
@@ -120,7 +121,9 @@ def _describe(conference: Conference, where: dict[str, Placement], core: list[st
     )
     lines = [head]
     shared_parties = sorted({p for r in requests for p in r.parties if sum(p in q.parties for q in requests) > 1})
-    shared_rooms = sorted({room for r in core for room in where[r].rooms if sum(room in where[q].rooms for q in core) > 1})
+    shared_rooms = sorted(
+        {room for r in core for room in where[r].rooms if sum(room in where[q].rooms for q in core) > 1}
+    )
     words = {
         rules.ONE_PLACE_AT_A_TIME: f"{', '.join(shared_parties) or 'a delegation'} cannot be in two places at once "
         f"(with a {conference.event.changeover_minutes}-min changeover)",

@@ -19,7 +19,9 @@ Id = Annotated[
 LocalDateTime = Annotated[
     str,
     StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"),
-    Field(description="local wall-clock time in event.timezone, exactly YYYY-MM-DDTHH:MM", examples=["2024-10-31T09:00"]),
+    Field(
+        description="local wall-clock time in event.timezone, exactly YYYY-MM-DDTHH:MM", examples=["2024-10-31T09:00"]
+    ),
 ]
 LocalTime = Annotated[
     str,
@@ -31,8 +33,10 @@ LocalDate = Annotated[
     StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
     Field(description="a calendar date, YYYY-MM-DD", examples=["2024-10-31"]),
 ]
-PositiveInt = Annotated[int, Field(gt=0)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+# Upper limits keep every sum the solver forms inside 64-bit integers; they are far beyond any conference.
+LIMIT = 10**6
+PositiveInt = Annotated[int, Field(gt=0, le=LIMIT)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=LIMIT)]
 
 
 class _Strict(BaseModel):
@@ -64,9 +68,7 @@ class EventIn(_Strict):
     timezone: str = Field(description="IANA time zone name, e.g. Europe/Minsk")
     slot_minutes: PositiveInt = Field(5, description="meetings start a whole number of slots after a day's start")
     days: list[DayIn] = Field(min_length=1)
-    changeover_minutes: NonNegativeInt = Field(
-        0, description="minimum gap between two commitments of one delegation"
-    )
+    changeover_minutes: NonNegativeInt = Field(0, description="minimum gap between two commitments of one delegation")
     room_turnover_minutes: NonNegativeInt = Field(0, description="minimum gap between two meetings in one room")
     interpreter_teams: NonNegativeInt | None = Field(
         None, description="how many meetings needing interpretation may run at once; null = unlimited"
@@ -122,7 +124,7 @@ class RequestIn(_Strict):
     id: Id
     parties: list[Id] = Field(min_length=2, description="two or more distinct delegation ids")
     duration_minutes: PositiveInt
-    priority: Annotated[int, Field(ge=1)] = 1
+    priority: Annotated[int, Field(ge=1, le=LIMIT)] = 1
     mandatory: bool = False
     requires: list[str] = Field(default_factory=list, description="room features the meeting needs")
     seats: PositiveInt | None = Field(None, description="default: the sum of the parties' sizes")

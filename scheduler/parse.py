@@ -103,14 +103,13 @@ class _Builder:
     def build(self) -> Conference:
         m = self.model
         self._check_unique_ids()
-        zone = self._zone()
-        if zone is None:
-            raise BadInput(self.problems)
+        # With an unknown zone, read times as UTC so that the other problems are still reported.
+        zone = self._zone() or ZoneInfo("UTC")
         days_local = self._days_local(zone)
         if not days_local:
             raise BadInput(self.problems)
         origin = min(start for _, start, _ in days_local).astimezone(UTC)
-        self.clock = Clock(m.event.timezone, origin)
+        self.clock = Clock(zone.key, origin)
         self.zone = zone
         days = tuple(
             Day(i, d, self.clock.to_minute(s), self.clock.to_minute(e)) for i, (d, s, e) in enumerate(days_local)
@@ -131,9 +130,7 @@ class _Builder:
         rooms = tuple(self._room(i, r) for i, r in enumerate(m.rooms))
         delegations = tuple(self._delegation(i, d, room_ids) for i, d in enumerate(m.delegations))
         sizes = {d.id: d.size for d in m.delegations}
-        requests = tuple(
-            self._request(i, r, room_ids, delegation_ids, sizes, days) for i, r in enumerate(m.requests)
-        )
+        requests = tuple(self._request(i, r, room_ids, delegation_ids, sizes, days) for i, r in enumerate(m.requests))
         if self.problems:
             raise BadInput(self.problems)
         return Conference(event, self.clock, programme, rooms, delegations, requests)
@@ -260,8 +257,15 @@ class _Builder:
         self._known(f"{path}.home_room", d.home_room, room_ids, "room")
         available = self._windows(f"{path}.available", d.available)
         return Delegation(
-            d.id, d.name, d.head, d.level, d.size, frozenset(d.languages), available,
-            d.max_meetings_per_day, d.home_room,
+            d.id,
+            d.name,
+            d.head,
+            d.level,
+            d.size,
+            frozenset(d.languages),
+            available,
+            d.max_meetings_per_day,
+            d.home_room,
         )
 
     def _request(self, i: int, r, room_ids, delegation_ids, sizes, days: tuple[Day, ...]) -> Request:

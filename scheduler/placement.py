@@ -128,7 +128,8 @@ def room_use(conference: Conference, room: Room, duration: int, starts: Iterable
     return [
         s
         for s in starts
-        if inside_union(room.available, s, s + duration) and all(apart(s, s + duration, p.start, p.end, gap) for p in items)
+        if inside_union(room.available, s, s + duration)
+        and all(apart(s, s + duration, p.start, p.end, gap) for p in items)
     ]
 
 
@@ -152,7 +153,9 @@ def place(conference: Conference, request: Request) -> Placement:
     if not by_room:
         names = ", ".join(r.name for r in rooms)
         return Placement(
-            request, interpretation, {},
+            request,
+            interpretation,
+            {},
             f"the rooms that could host it ({names}) are closed or held by programme items "
             "whenever the parties are free",
             rules.ROOM_USE,
@@ -160,8 +163,11 @@ def place(conference: Conference, request: Request) -> Placement:
     all_starts = tuple(sorted({s for ss in by_room.values() for s in ss}))
     if conference.event.interpreter_teams == 0 and interpretation:
         return Placement(
-            request, interpretation, {},
-            "it needs interpretation and interpreter_teams is 0", rules.INTERPRETERS,
+            request,
+            interpretation,
+            {},
+            "it needs interpretation and interpreter_teams is 0",
+            rules.INTERPRETERS,
         )
     return Placement(request, interpretation, by_room, _all_starts=all_starts)
 
@@ -180,64 +186,72 @@ def _suitable_rooms(
 ) -> tuple[list[Room], tuple[str, str]]:
     """Rooms passing rules 6-9 and 12, or the first rule that leaves none, with its wording."""
     level = max_level(conference, request)
-    homes = home_rooms(conference, request)
     pin = pinned_room(request)
+    rooms = [conference.room(pin)] if pin is not None else list(conference.rooms)
+    # A pinned room is judged by the same rules, so the message names the rule it breaks.
+    none = f"its pinned room {rooms[0].name} does not seat" if pin is not None else "no room seats"
     wanted = sorted(request.requires | ({"interpretation"} if interpretation else set()))
     feature_words = f" with {', '.join(wanted)}" if wanted else ""
-    checks: list[tuple[str, object, str]] = [
-        (rules.SEATS, lambda r: seats(request, r), f"no room seats {request.seats}"),
-        (
-            rules.FEATURES,
-            lambda r: seats(request, r) and features(request, r, interpretation),
-            f"no room seats {request.seats}{feature_words}",
-        ),
+    checks = [
+        (rules.SEATS, lambda r: seats(request, r), f"{none} {request.seats}"),
+        (rules.FEATURES, lambda r: features(request, r, interpretation), f"{none} {request.seats}{feature_words}"),
         (
             rules.PROTOCOL_LEVEL,
-            lambda r: seats(request, r) and features(request, r, interpretation) and protocol_level(level, r),
-            f"no room seats {request.seats}{feature_words} at level {level}",
+            lambda r: protocol_level(level, r),
+            f"{none} {request.seats}{feature_words} at level {level}",
         ),
     ]
-    rooms = list(conference.rooms)
     for rule, test, words in checks:
-        rooms_after = [r for r in rooms if test(r)]
-        if not rooms_after:
+        rooms = [r for r in rooms if test(r)]
+        if not rooms:
             return [], (rule, words)
-    rooms = rooms_after
+    homes = home_rooms(conference, request)
     if homes is not None:
         kept = [r for r in rooms if r.id in homes]
         if not kept:
             names = ", ".join(conference.room(h).name for h in homes)
-            return [], (rules.HOME_ROOMS, f"it must be held in {names} (home room), which does not seat "
-                        f"{request.seats}{feature_words} at level {level}")
-        rooms = kept
-    if pin is not None:
-        kept = [r for r in rooms if r.id == pin]
-        if not kept:
-            return [], (rules.PINNED, f"it is pinned to {conference.room(pin).name}, which cannot host it "
-                        "(seats, features, level or home room)")
+            where = f"is pinned to {rooms[0].name}, not to" if pin is not None else "must be held in"
+            return [], (
+                rules.HOME_ROOMS,
+                f"it {where} {names} (home room), and {names} cannot seat "
+                f"{request.seats}{feature_words} at level {level}"
+                if pin is None
+                else f"it {where} {names} (home room)",
+            )
         rooms = kept
     return rooms, ("", "")
 
 
 def _possible_starts(conference: Conference, request: Request) -> tuple[list[int], tuple[str, str]]:
     """Starts passing rules 2, 3, 4 (programme) and 12, or the rule that leaves none, with its wording."""
-    starts = day_hours_and_grid(conference, request)
+    if request.pinned:
+        starts = pinned(request, day_hours_and_grid(conference, request))
+        if not starts:
+            day = day_of_start(conference, request.fixed_start)
+            left = day.end - request.fixed_start
+            return [], (
+                rules.DAY_HOURS_AND_GRID,
+                f"it is pinned {left} min before the day's end and lasts {request.duration} min",
+            )
+    else:
+        starts = day_hours_and_grid(conference, request)
     if not starts:
         longest = max(d.end - d.start for d in conference.event.days)
-        return [], (rules.DAY_HOURS_AND_GRID,
-                    f"it lasts {request.duration} min, longer than any day's hours (the longest is {longest} min)")
-    starts = pinned(request, starts)
-    if not starts:
-        return [], (rules.PINNED, "its fixed start leaves no room for its duration inside that day's hours")
+        return [], (
+            rules.DAY_HOURS_AND_GRID,
+            f"it lasts {request.duration} min, longer than any day's hours (the longest is {longest} min)",
+        )
     present = presence(conference, request, starts)
     if not present:
         return [], (rules.PRESENCE, _presence_words(conference, request))
     free = one_place_at_a_time(conference, request, present)
     if not free:
-        return [], (rules.ONE_PLACE_AT_A_TIME,
-                    f"whenever {_names(request.parties)} are all present, a programme item one of them attends "
-                    f"(with the {conference.event.changeover_minutes}-min changeover) leaves no "
-                    f"{request.duration}-min gap")
+        return [], (
+            rules.ONE_PLACE_AT_A_TIME,
+            f"whenever {_names(request.parties)} are all present, a programme item one of them attends "
+            f"(with the {conference.event.changeover_minutes}-min changeover) leaves no "
+            f"{request.duration}-min gap",
+        )
     return free, ("", "")
 
 
@@ -249,8 +263,7 @@ def _presence_words(conference: Conference, request: Request) -> str:
         )
         if not window_only:
             return f"its requested window holds no {request.duration}-min slot inside the day hours"
-        return (f"{who} are never all available for {request.duration} min inside its requested window "
-                "and the day hours")
+        return f"{who} are never all available for {request.duration} min inside its requested window and the day hours"
     return f"{who} are never available at the same time for {request.duration} min inside the day hours"
 
 

@@ -33,8 +33,22 @@ def meetings_table(conference: Conference, meetings: tuple[Meeting, ...] | list[
                 "pinned": request.pinned,
             }
         )
-    columns = ["date", "start", "end", "utc_offset", "request", "parties", "heads", "room", "room_id",
-               "duration_minutes", "priority", "seats", "mandatory", "pinned"]
+    columns = [
+        "date",
+        "start",
+        "end",
+        "utc_offset",
+        "request",
+        "parties",
+        "heads",
+        "room",
+        "room_id",
+        "duration_minutes",
+        "priority",
+        "seats",
+        "mandatory",
+        "pinned",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -46,15 +60,25 @@ def delegation_agenda(conference: Conference, outcome: Outcome, delegation_id: s
     """A Markdown agenda for one delegation: its meetings and programme items by day, and what was left out."""
     delegation = conference.delegation(delegation_id)
     clock = conference.clock
-    lines = [f"# {delegation.name} — agenda", "", f"{conference.event.name}  ", f"Head of delegation: {delegation.head}",
-             f"Times are local ({conference.event.timezone}).", ""]
+    lines = [
+        f"# {delegation.name} — agenda",
+        "",
+        f"{conference.event.name}  ",
+        f"Head of delegation: {delegation.head}",
+        f"Times are local ({conference.event.timezone}).",
+        "",
+    ]
     own = [m for m in outcome.meetings if delegation_id in m.parties]
     items = conference.programme_of(delegation_id)
     for day in conference.event.days:
-        entries = [(m.start, m.end, _meeting_line(conference, m, delegation_id)) for m in own
-                   if day.start <= m.start < day.end]
-        entries += [(p.start, p.end, f"{p.title}" + (f" — {conference.room(p.room).name}" if p.room else ""))
-                    for p in items if p.start < day.end and p.end > day.start]
+        entries = [
+            (m.start, m.end, _meeting_line(conference, m, delegation_id)) for m in own if day.start <= m.start < day.end
+        ]
+        entries += [
+            (p.start, p.end, f"{p.title}" + (f" — {conference.room(p.room).name}" if p.room else ""))
+            for p in items
+            if p.start < day.end and p.end > day.start
+        ]
         lines += [f"## {day.date:%A %-d %B %Y}", ""]
         if not entries:
             lines += ["No commitments.", ""]

@@ -136,12 +136,14 @@ def _run(
         solver.parameters.max_deterministic_time = options.deterministic_time
     reporter = _Reporter(phase, clock, progress, solver)
     if progress is not None:
+
         def on_bound(bound: float) -> None:
             progress(Progress(phase, clock.elapsed(), None, bound))
 
         solver.best_bound_callback = on_bound
     done = threading.Event()
     if stop is not None:
+
         def watch() -> None:
             while not done.is_set():
                 if stop.wait(0.05):

@@ -30,9 +30,7 @@ BASE = {
     },
     "programme": [],
     "rooms": [{"id": "R1", "name": "Room 1", "capacity": 10, "features": ["interpretation"], "level": 2}],
-    "delegations": [
-        {"id": d, "name": d, "head": f"Head of {d}", "size": 2, "languages": ["ru"]} for d in "ABCD"
-    ],
+    "delegations": [{"id": d, "name": d, "head": f"Head of {d}", "size": 2, "languages": ["ru"]} for d in "ABCD"],
     "requests": [],
 }
 

@@ -32,9 +32,7 @@ BASE = {
         {"id": "R1", "name": "Room 1", "capacity": 10, "features": ["interpretation", "video"], "level": 2},
         {"id": "R2", "name": "Room 2", "capacity": 10, "features": ["interpretation", "video"], "level": 2},
     ],
-    "delegations": [
-        {"id": x, "name": x, "head": f"Head of {x}", "size": 2, "languages": ["ru"]} for x in "ABCD"
-    ],
+    "delegations": [{"id": x, "name": x, "head": f"Head of {x}", "size": 2, "languages": ["ru"]} for x in "ABCD"],
     "requests": [
         {"id": "AB", "parties": ["A", "B"], "duration_minutes": 30, "priority": 2},
         {"id": "CD", "parties": ["C", "D"], "duration_minutes": 30, "priority": 3},
@@ -63,17 +61,27 @@ def schedule(conf: Conference, placements: list[tuple[str, str, str]], **overrid
         request = conf.request(rid)
         begin = datetime.fromisoformat(at(start))
         end = conf.clock.to_datetime(conf.clock.to_minute(begin) + request.duration)
-        meetings.append({"request": rid, "parties": list(request.parties), "room": room,
-                         "start": begin.isoformat(), "end": end.isoformat()})
+        meetings.append(
+            {
+                "request": rid,
+                "parties": list(request.parties),
+                "room": room,
+                "start": begin.isoformat(),
+                "end": end.isoformat(),
+            }
+        )
     placed = {rid for rid, _, _ in placements}
     out = {
-        "status": "feasible", "scheduled_priority": 0, "upper_bound": 1000, "preferred_met": 0, "breaks": 0,
+        "status": "feasible",
+        "scheduled_priority": 0,
+        "upper_bound": 1000,
+        "preferred_met": 0,
+        "breaks": 0,
         "meetings": meetings,
         "unscheduled": [{"request": r.id, "reason": "no room"} for r in conf.requests if r.id not in placed],
     }
     report = check_schedule(conf, out)
-    out.update(scheduled_priority=report.scheduled_priority, preferred_met=report.preferred_met,
-               breaks=report.breaks)
+    out.update(scheduled_priority=report.scheduled_priority, preferred_met=report.preferred_met, breaks=report.breaks)
     out.update(overrides)
     return out
 
@@ -124,16 +132,24 @@ def test_rule_2_outside_day_and_off_grid():
 def test_rule_2_grid_counts_from_each_days_start():
     def shift(d):
         d["event"]["days"][1]["start"] = "09:10"
+
     conf = conference(shift)
-    assert_only(conf, schedule(conf, [("AB", "R1", f"{DAY2}T09:15")]),
-                schedule(conf, [("AB", "R1", f"{DAY2}T09:25")]), rn.DAY_HOURS_AND_GRID)
+    assert_only(
+        conf,
+        schedule(conf, [("AB", "R1", f"{DAY2}T09:15")]),
+        schedule(conf, [("AB", "R1", f"{DAY2}T09:25")]),
+        rn.DAY_HOURS_AND_GRID,
+    )
 
 
 def test_rule_3_presence():
     def limit(d):
-        d["delegations"][1]["available"] = [{"start": f"{DAY1}T10:00", "end": f"{DAY1}T10:30"},
-                                            {"start": f"{DAY1}T10:30", "end": f"{DAY1}T11:00"}]
+        d["delegations"][1]["available"] = [
+            {"start": f"{DAY1}T10:00", "end": f"{DAY1}T10:30"},
+            {"start": f"{DAY1}T10:30", "end": f"{DAY1}T11:00"},
+        ]
         d["requests"][1]["window"] = [{"start": f"{DAY2}T09:00", "end": f"{DAY2}T13:00"}]
+
     conf = conference(limit)
     # touching windows merge, so 10:15-10:45 is inside B's availability
     good = schedule(conf, [("AB", "R1", "10:15"), ("CD", "R1", f"{DAY2}T09:00")])
@@ -145,6 +161,7 @@ def test_rule_3_presence():
 def test_rule_4_one_place_at_a_time():
     def more(d):
         d["requests"].append({"id": "AC", "parties": ["A", "C"], "duration_minutes": 30})
+
     conf = conference(more)
     bad = schedule(conf, [("AB", "R1", "09:00"), ("AC", "R2", "09:30")])
     good = schedule(conf, [("AB", "R1", "09:00"), ("AC", "R2", "09:45")])
@@ -155,8 +172,10 @@ def test_rule_4_one_place_at_a_time():
 
 def test_rule_4_against_programme():
     def plenary(d):
-        d["programme"] = [{"id": "plenary", "title": "Plenary", "start": f"{DAY1}T10:00",
-                           "end": f"{DAY1}T11:00", "attendees": ["A"]}]
+        d["programme"] = [
+            {"id": "plenary", "title": "Plenary", "start": f"{DAY1}T10:00", "end": f"{DAY1}T11:00", "attendees": ["A"]}
+        ]
+
     conf = conference(plenary)
     good = schedule(conf, [("AB", "R1", "09:15"), ("CD", "R2", "10:00")])  # C and D do not attend
     bad = schedule(conf, [("AB", "R1", "11:00"), ("CD", "R2", "10:00")])
@@ -165,9 +184,18 @@ def test_rule_4_against_programme():
 
 def test_rule_5_room_turnover_and_programme_room_and_availability():
     def room(d):
-        d["programme"] = [{"id": "gala", "title": "Gala", "start": f"{DAY1}T11:00", "end": f"{DAY1}T12:00",
-                           "attendees": [], "room": "R2"}]
+        d["programme"] = [
+            {
+                "id": "gala",
+                "title": "Gala",
+                "start": f"{DAY1}T11:00",
+                "end": f"{DAY1}T12:00",
+                "attendees": [],
+                "room": "R2",
+            }
+        ]
         d["rooms"][0]["available"] = [{"start": f"{DAY1}T09:00", "end": f"{DAY1}T10:00"}]
+
     conf = conference(room)
     good = schedule(conf, [("AB", "R2", "09:00"), ("CD", "R2", "09:45")])
     assert_only(conf, schedule(conf, [("AB", "R2", "09:00"), ("CD", "R2", "09:30")]), good, rn.ROOM_USE)
@@ -177,8 +205,7 @@ def test_rule_5_room_turnover_and_programme_room_and_availability():
 
 def test_rule_6_seats():
     conf = conference(lambda d: d["rooms"][0].update(capacity=3))
-    assert_only(conf, schedule(conf, [("AB", "R1", "09:00")]), schedule(conf, [("AB", "R2", "09:00")]),
-                rn.SEATS)
+    assert_only(conf, schedule(conf, [("AB", "R1", "09:00")]), schedule(conf, [("AB", "R2", "09:00")]), rn.SEATS)
 
 
 def test_rule_7_required_feature_and_interpretation():
@@ -186,6 +213,7 @@ def test_rule_7_required_feature_and_interpretation():
         d["rooms"][0]["features"] = []
         d["requests"][0]["requires"] = ["video"]
         d["delegations"][2]["languages"] = []  # C shares nothing with D
+
     conf = conference(strip)
     good = schedule(conf, [("AB", "R2", "09:00"), ("CD", "R2", "10:00")])
     assert_only(conf, schedule(conf, [("AB", "R1", "09:00"), ("CD", "R2", "10:00")]), good, rn.FEATURES)
@@ -196,9 +224,11 @@ def test_rule_8_protocol_level():
     def levels(d):
         d["rooms"][0]["level"] = 1
         d["delegations"][1]["level"] = 2
+
     conf = conference(levels)
-    assert_only(conf, schedule(conf, [("AB", "R1", "09:00")]), schedule(conf, [("AB", "R2", "09:00")]),
-                rn.PROTOCOL_LEVEL)
+    assert_only(
+        conf, schedule(conf, [("AB", "R1", "09:00")]), schedule(conf, [("AB", "R2", "09:00")]), rn.PROTOCOL_LEVEL
+    )
 
 
 def test_rule_9_host_home_room():
@@ -206,24 +236,25 @@ def test_rule_9_host_home_room():
         d["delegations"][0]["home_room"] = "R1"
         d["delegations"][1]["home_room"] = "R2"
         d["requests"][0]["host"] = "B"
+
     conf = conference(homes)
-    assert_only(conf, schedule(conf, [("AB", "R1", "09:00")]), schedule(conf, [("AB", "R2", "09:00")]),
-                rn.HOME_ROOMS)
+    assert_only(conf, schedule(conf, [("AB", "R1", "09:00")]), schedule(conf, [("AB", "R2", "09:00")]), rn.HOME_ROOMS)
 
 
 def test_rule_9_any_party_home_room():
     def homes(d):
         d["delegations"][0]["home_room"] = "R1"
         d["requests"][0]["host"] = "B"  # B has no home room, so any party's will do
+
     conf = conference(homes)
-    assert_only(conf, schedule(conf, [("AB", "R2", "09:00")]), schedule(conf, [("AB", "R1", "09:00")]),
-                rn.HOME_ROOMS)
+    assert_only(conf, schedule(conf, [("AB", "R2", "09:00")]), schedule(conf, [("AB", "R1", "09:00")]), rn.HOME_ROOMS)
 
 
 def test_rule_10_daily_load():
     def busy(d):
         d["delegations"][0]["max_meetings_per_day"] = 1
         d["requests"].append({"id": "AC", "parties": ["A", "C"], "duration_minutes": 30})
+
     conf = conference(busy)
     bad = schedule(conf, [("AB", "R1", "09:00"), ("AC", "R1", "10:00")])
     good = schedule(conf, [("AB", "R1", "09:00"), ("AC", "R1", f"{DAY2}T10:00")])
@@ -235,6 +266,7 @@ def test_rule_11_interpreters():
         d["event"]["interpreter_teams"] = 1
         d["delegations"][0]["languages"] = ["be"]
         d["delegations"][2]["languages"] = ["en"]
+
     conf = conference(teams)
     bad = schedule(conf, [("AB", "R1", "09:00"), ("CD", "R2", "09:15")])
     good = schedule(conf, [("AB", "R1", "09:00"), ("CD", "R2", "09:30")])  # back to back: half-open
@@ -247,6 +279,7 @@ def test_rule_11_unlimited_when_null():
     def languages(d):
         d["delegations"][0]["languages"] = ["be"]
         d["delegations"][2]["languages"] = ["en"]
+
     conf = conference(languages)
     assert check_schedule(conf, schedule(conf, [("AB", "R1", "09:00"), ("CD", "R2", "09:00")])).ok
 
@@ -303,8 +336,16 @@ def test_extra_keys_are_ignored():
 def test_wrong_figures():
     def prefer(d):
         d["requests"][1]["preferred"] = [{"start": f"{DAY1}T09:00", "end": f"{DAY1}T10:00"}]
-        d["requests"].append({"id": "AC", "parties": ["A", "C"], "duration_minutes": 30, "priority": 4,
-                              "preferred": [{"start": f"{DAY1}T09:00", "end": f"{DAY1}T09:45"}]})
+        d["requests"].append(
+            {
+                "id": "AC",
+                "parties": ["A", "C"],
+                "duration_minutes": 30,
+                "priority": 4,
+                "preferred": [{"start": f"{DAY1}T09:00", "end": f"{DAY1}T09:45"}],
+            }
+        )
+
     conf = conference(prefer)
     sched = schedule(conf, [("AB", "R1", "09:00"), ("CD", "R2", "09:00"), ("AC", "R1", "09:45")])
     report = check_schedule(conf, sched)
@@ -320,9 +361,13 @@ def test_wrong_figures():
 
 def with_programme(*items) -> Conference:
     """Base conference (changeover 10, slot 15: a break is idle >= 25 min) with programme items."""
+
     def add(d):
-        d["programme"] = [{"id": f"p{i}", "title": f"Item {i}", "start": f"{DAY1}T{s}", "end": f"{DAY1}T{e}",
-                           "attendees": ["A"]} for i, (s, e) in enumerate(items)]
+        d["programme"] = [
+            {"id": f"p{i}", "title": f"Item {i}", "start": f"{DAY1}T{s}", "end": f"{DAY1}T{e}", "attendees": ["A"]}
+            for i, (s, e) in enumerate(items)
+        ]
+
     return conference(add)
 
 
@@ -397,12 +442,22 @@ def test_bad_schedule_shape():
 def test_dst_offsets():
     def berlin(d):
         d["event"]["timezone"] = "Europe/Berlin"
-        d["event"]["days"] = [{"date": "2024-10-26", "start": "09:00", "end": "13:00"},
-                              {"date": "2024-10-27", "start": "09:00", "end": "13:00"}]
+        d["event"]["days"] = [
+            {"date": "2024-10-26", "start": "09:00", "end": "13:00"},
+            {"date": "2024-10-27", "start": "09:00", "end": "13:00"},
+        ]
+
     conf = conference(berlin)
     sched = schedule(conf, [])
-    sched["meetings"] = [{"request": "AB", "parties": ["A", "B"], "room": "R1",
-                          "start": "2024-10-27T09:00:00+01:00", "end": "2024-10-27T09:30:00+01:00"}]
+    sched["meetings"] = [
+        {
+            "request": "AB",
+            "parties": ["A", "B"],
+            "room": "R1",
+            "start": "2024-10-27T09:00:00+01:00",
+            "end": "2024-10-27T09:30:00+01:00",
+        }
+    ]
     sched["unscheduled"] = [{"request": "CD", "reason": "x"}]
     sched["scheduled_priority"] = 2
     assert check_schedule(conf, sched).ok

@@ -20,7 +20,7 @@ from tests.conftest import solve_checked
 
 OPTIONS = SolveOptions(time_limit=60, workers=1, seed=3, deterministic_time=30)
 SETTINGS = settings(
-    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -92,9 +92,7 @@ def instances(draw, max_requests: int = 8, max_day_minutes: int = 180, slots=(15
         programme.append(item)
     requests = []
     for i in range(draw(st.integers(1, max_requests))):
-        parties = draw(
-            st.lists(st.sampled_from([d["id"] for d in delegations]), min_size=2, max_size=3, unique=True)
-        )
+        parties = draw(st.lists(st.sampled_from([d["id"] for d in delegations]), min_size=2, max_size=3, unique=True))
         r = {
             "id": f"Q{i}",
             "parties": parties,
