@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ortools.sat.python import cp_model
 from ortools.util.python.sorted_interval_list import Domain
@@ -109,10 +110,23 @@ class ConferenceModel:
                 by_party[party].append(mv)
         return by_party
 
-    def interval(self, mv: MeetingVars, extra: int, present: cp_model.IntVar, name: str):
-        """An optional interval covering the meeting plus `extra` minutes of gap after it."""
-        size = mv.duration + extra
-        return self.model.new_optional_fixed_size_interval_var(mv.start, size, present, f"{name}[{mv.request.id}]")
+    def extent(self, mv: MeetingVars, gap: int) -> int:
+        """How far a meeting keeps a delegation or room from its next meeting: duration + gap, rounded up to
+        whole slots, since the next meeting that day starts on the same grid (never cuts a schedule)."""
+        slot = self.conference.event.slot_minutes
+        rounded = -(-(mv.duration + gap) // slot) * slot
+        return rounded if self._days_far_apart(rounded) else mv.duration + gap
+
+    def _days_far_apart(self, extent: int) -> bool:
+        """Rounding is only safe when it cannot reach into the next day's hours."""
+        days = sorted(self.conference.event.days, key=lambda d: d.start)
+        return all(b.start - a.end >= extent for a, b in pairwise(days))
+
+    def interval(self, mv: MeetingVars, gap: int, present: cp_model.IntVar, name: str):
+        """An optional interval covering the meeting and the gap it keeps before the next one."""
+        return self.model.new_optional_fixed_size_interval_var(
+            mv.start, self.extent(mv, gap), present, f"{name}[{mv.request.id}]"
+        )
 
     def priority_value(self) -> cp_model.LinearExpr:
         return cp_model.LinearExpr.weighted_sum(
@@ -232,10 +246,12 @@ def delegation_day_energy(cm: ConferenceModel) -> None:
     for mvs in cm.of_delegation().values():
         for day in cm.conference.event.days:
             mine = [mv for mv in mvs if day.index in mv.on_day]
-            spans = [(s, s + mv.duration + gap) for mv in mine for s in mv.placement.starts if day.start <= s < day.end]
+            spans = [
+                (s, s + cm.extent(mv, gap)) for mv in mine for s in mv.placement.starts if day.start <= s < day.end
+            ]
             room = _covered(spans)
-            if sum(mv.duration + gap for mv in mine) > room:
-                cm.model.add(sum((mv.duration + gap) * mv.on_day[day.index] for mv in mine) <= room)
+            if sum(cm.extent(mv, gap) for mv in mine) > room:
+                cm.model.add(sum(cm.extent(mv, gap) * mv.on_day[day.index] for mv in mine) <= room)
 
 
 def room_set_energy(cm: ConferenceModel) -> None:
@@ -246,12 +262,12 @@ def room_set_energy(cm: ConferenceModel) -> None:
         inside = [mv for mv in cm.meetings.values() if set(mv.in_room) <= rooms]
         capacity = sum(
             _covered(
-                (s, s + mv.duration + gap) for mv in inside if r in mv.in_room for s in mv.placement.starts_by_room[r]
+                (s, s + cm.extent(mv, gap)) for mv in inside if r in mv.in_room for s in mv.placement.starts_by_room[r]
             )
             for r in rooms
         )
-        if sum(mv.duration + gap for mv in inside) > capacity:
-            cm.model.add(sum((mv.duration + gap) * mv.held for mv in inside) <= capacity)
+        if sum(cm.extent(mv, gap) for mv in inside) > capacity:
+            cm.model.add(sum(cm.extent(mv, gap) * mv.held for mv in inside) <= capacity)
 
 
 # --- secondary objectives -------------------------------------------------------------------------

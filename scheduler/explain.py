@@ -44,8 +44,8 @@ class _Context:
                 self.per_day[p, day.index] += 1
         self.interpreting = [m for m in meetings if where[m.request].needs_interpretation]
 
-    def _date(self, start: int) -> str:
-        return f"{day_of_start(self.conference, start).date:%-d %b}"
+    def _date(self, start: int):
+        return day_of_start(self.conference, start).date
 
     def obstacles(self, placement: Placement) -> str:
         """Name what closes the times and rooms this request could have had."""
@@ -106,9 +106,9 @@ class _Context:
         instants = [start] + [m.start for m in overlapping if m.start > start]
         return max((sum(1 for m in overlapping if m.start <= t < m.end) for t in instants), default=0)
 
-    def _words(self, cause: tuple, who: set[str], dates: set[str], priority: int) -> str:
+    def _words(self, cause: tuple, who: set[str], dates: set, priority: int) -> str:
         rule, subject = cause
-        days = _join(sorted(dates, key=lambda d: (len(d), d)))
+        days = _join([f"{d:%-d %b}" for d in sorted(dates)])
         if rule == rules.ONE_PLACE_AT_A_TIME:
             return f"{subject}'s time on {days} is filled by {self._meetings_words(who, priority)}"
         if rule == rules.ROOM_USE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from scheduler.output import schedule_document
 from scheduler.parse import load_conference
 from scheduler.solve import Outcome, SolveOptions, solve
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# The contract's folder lies beside the checkout (never copied into it); BILATERAL_SHARED may point elsewhere.
+SHARED = Path(os.environ.get("BILATERAL_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 CONTRACT = SHARED / "contract"
+IN_CI = os.environ.get("CI") == "true"
 
 # One worker, a seed and a deterministic limit: the same answer on a busy machine (no wall-time asserts).
 DETERMINISTIC = SolveOptions(time_limit=60, workers=1, seed=7, deterministic_time=20)
