@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from scheduler import rule_names as rules
-from scheduler.domain import Conference, Meeting, Unscheduled
+from scheduler.domain import Conference, Meeting, Unscheduled, peak_overlap
 from scheduler.placement import Placement, apart, day_of_start
 
 
@@ -97,14 +97,12 @@ class _Context:
                 causes.append(((rules.DAILY_LOAD, party), set()))
         if placement.needs_interpretation and event.interpreter_teams is not None:
             running = {m.request for m in self.interpreting if m.start < end and start < m.end}
-            if len(running) >= event.interpreter_teams and self._peak(start, end) >= event.interpreter_teams:
+            if (
+                len(running) >= event.interpreter_teams
+                and peak_overlap([(m.start, m.end) for m in self.interpreting], start, end) >= event.interpreter_teams
+            ):
                 causes.append(((rules.INTERPRETERS, "teams"), running))
         return causes
-
-    def _peak(self, start: int, end: int) -> int:
-        overlapping = [m for m in self.interpreting if m.start < end and start < m.end]
-        instants = [start] + [m.start for m in overlapping if m.start > start]
-        return max((sum(1 for m in overlapping if m.start <= t < m.end) for t in instants), default=0)
 
     def _words(self, cause: tuple, who: set[str], dates: set, priority: int) -> str:
         rule, subject = cause

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from scheduler.domain import Conference, Meeting
+from scheduler.domain import Conference, Meeting, peak_overlap
 from scheduler.placement import Placement, apart, day_of_start
 
 
@@ -40,14 +40,9 @@ class _Board:
             if limit is not None and self.per_day[party, day] >= limit:
                 return False
         if placement.needs_interpretation and event.interpreter_teams is not None:
-            return self._interpreting_peak(start, end) < event.interpreter_teams
+            spans = [(m.start, m.end) for m in self.interpreting]
+            return peak_overlap(spans, start, end) < event.interpreter_teams
         return True
-
-    def _interpreting_peak(self, start: int, end: int) -> int:
-        """The most meetings needing interpretation running at once during [start, end)."""
-        overlapping = [m for m in self.interpreting if m.start < end and start < m.end]
-        instants = [start] + [m.start for m in overlapping if m.start > start]
-        return max((sum(1 for m in overlapping if m.start <= t < m.end) for t in instants), default=0)
 
     def add(self, placement: Placement, room: str, start: int) -> None:
         request = placement.request
