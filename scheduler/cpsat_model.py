@@ -19,6 +19,7 @@ from ortools.util.python.sorted_interval_list import Domain
 from scheduler.domain import Conference, Meeting, Request, inside_union
 from scheduler.figures import programme_blocks
 from scheduler.placement import Placement
+from scheduler.room_groups import PoolMeeting, assign_rooms, room_pools
 
 ALL_RULES = frozenset({"once", "pinned", "one_place_at_a_time", "room_use", "daily_load", "interpreters"})
 STRENGTHENING = ("delegation_day_energy", "room_set_energy")
@@ -32,7 +33,7 @@ class MeetingVars:
     placement: Placement
     held: cp_model.IntVar
     start: cp_model.IntVar
-    in_room: dict[str, cp_model.IntVar]
+    in_room: dict[str, cp_model.IntVar]  # by pool of interchangeable rooms (see room_groups)
     on_day: dict[int, cp_model.IntVar]
 
     @property
@@ -48,6 +49,8 @@ class ConferenceModel:
     placements: dict[str, Placement]
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     meetings: dict[str, MeetingVars] = field(default_factory=dict)
+    pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pool_of: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -61,6 +64,8 @@ class ConferenceModel:
         """Variables for the placeable requests (all, or the ids given), the enabled rules between them and
         the redundant constraints named in `strengthening` (they tighten the proven bound, cut nothing)."""
         self = cls(conference, placements)
+        self.pools = room_pools(conference)
+        self.pool_of = {room: pool for pool, rooms in self.pools.items() for room in rooms}
         wanted = set(requests) if requests is not None else None
         for request in conference.requests:
             placement = placements[request.id]
@@ -79,9 +84,10 @@ class ConferenceModel:
         m, request = self.model, placement.request
         held = m.new_bool_var(f"held[{request.id}]")
         start = m.new_int_var_from_domain(Domain.from_values(placement.starts), f"start[{request.id}]")
-        in_room = self._choice(held, placement.rooms, f"in_room[{request.id}]")
-        for room_id, lit in in_room.items():
-            room_starts = placement.starts_by_room[room_id]
+        pools = dict.fromkeys(self.pool_of[r] for r in placement.rooms)
+        in_room = self._choice(held, pools, f"in_room[{request.id}]")
+        for pool, lit in in_room.items():
+            room_starts = placement.starts_by_room[pool]  # the same for every room of a pool
             if len(room_starts) < len(placement.starts):
                 m.add_linear_expression_in_domain(start, Domain.from_values(room_starts)).only_enforce_if(lit)
         days = self.conference.event.days
@@ -138,27 +144,35 @@ class ConferenceModel:
         placed = {m.request: m for m in meetings}
         for rid, mv in self.meetings.items():
             meeting = placed.get(rid)
-            ok = meeting is not None and meeting.room in mv.in_room and meeting.start in set(mv.placement.starts)
+            pool = self.pool_of.get(meeting.room) if meeting is not None else None
+            ok = pool in mv.in_room and meeting.start in set(mv.placement.starts)
             self.model.add_hint(mv.held, ok)
             if not ok:
                 continue
             self.model.add_hint(mv.start, meeting.start)
-            for room_id, lit in mv.in_room.items():
+            for pool_id, lit in mv.in_room.items():
                 if lit is not mv.held:
-                    self.model.add_hint(lit, room_id == meeting.room)
+                    self.model.add_hint(lit, pool_id == pool)
             for index, lit in mv.on_day.items():
                 if lit is not mv.held:
                     day = self.conference.event.days[index]
                     self.model.add_hint(lit, day.start <= meeting.start < day.end)
 
     def meetings_from(self, value) -> list[Meeting]:
-        """Read the schedule out of a solver (or solution callback) `value` function."""
-        out = []
+        """Read the schedule out of a solver (or solution callback) `value` function; rooms of a pool are
+        handed out by `assign_rooms`."""
+        gap = self.conference.event.room_turnover_minutes
+        by_pool: dict[str, list[PoolMeeting]] = defaultdict(list)
         for rid, mv in self.meetings.items():
             if value(mv.held):
-                start = value(mv.start)
-                room = next(r for r, lit in mv.in_room.items() if value(lit))
-                out.append(Meeting(rid, mv.request.parties, room, start, start + mv.duration))
+                pool = next(p for p, lit in mv.in_room.items() if value(lit))
+                by_pool[pool].append(PoolMeeting(rid, mv.request.parties, value(mv.start), self.extent(mv, gap)))
+        out = []
+        for pool, placed in by_pool.items():
+            rooms = assign_rooms(self.pools[pool], placed)
+            for pm in placed:
+                duration = self.meetings[pm.request].duration
+                out.append(Meeting(pm.request, pm.parties, rooms[pm.request], pm.start, pm.start + duration))
         return out
 
 
@@ -189,15 +203,19 @@ def one_place_at_a_time(cm: ConferenceModel) -> None:
 
 
 def room_use(cm: ConferenceModel) -> None:
-    """Rule 5: two meetings in one room are apart by at least the room turnover."""
+    """Rule 5: two meetings in one room are apart by at least the room turnover (a pool of k interchangeable
+    rooms holds at most k such meetings at once)."""
     gap = cm.conference.event.room_turnover_minutes
-    by_room: dict[str, list] = defaultdict(list)
+    by_pool: dict[str, list] = defaultdict(list)
     for mv in cm.meetings.values():
-        for room_id, lit in mv.in_room.items():
-            by_room[room_id].append(cm.interval(mv, gap, lit, f"room[{room_id}]"))
-    for intervals in by_room.values():
-        if len(intervals) > 1:
+        for pool, lit in mv.in_room.items():
+            by_pool[pool].append(cm.interval(mv, gap, lit, f"room[{pool}]"))
+    for pool, intervals in by_pool.items():
+        size = len(cm.pools[pool])
+        if size == 1 and len(intervals) > 1:
             cm.model.add_no_overlap(intervals)
+        elif len(intervals) > size:
+            cm.model.add_cumulative(intervals, [1] * len(intervals), size)
 
 
 def daily_load(cm: ConferenceModel) -> None:
@@ -261,10 +279,14 @@ def room_set_energy(cm: ConferenceModel) -> None:
     for rooms in room_sets:
         inside = [mv for mv in cm.meetings.values() if set(mv.in_room) <= rooms]
         capacity = sum(
-            _covered(
-                (s, s + cm.extent(mv, gap)) for mv in inside if r in mv.in_room for s in mv.placement.starts_by_room[r]
+            len(cm.pools[pool])
+            * _covered(
+                (s, s + cm.extent(mv, gap))
+                for mv in inside
+                if pool in mv.in_room
+                for s in mv.placement.starts_by_room[pool]
             )
-            for r in rooms
+            for pool in rooms
         )
         if sum(cm.extent(mv, gap) for mv in inside) > capacity:
             cm.model.add(sum(cm.extent(mv, gap) * mv.held for mv in inside) <= capacity)

@@ -51,7 +51,7 @@ def instances(draw, max_requests: int = 8, max_day_minutes: int = 180, slots=(15
         b = draw(st.integers(a // 30 + 1, day_length // 30)) * 30
         return {"start": f"{day}T{_clock(9 * 60 + a)}", "end": f"{day}T{_clock(9 * 60 + b)}"}
 
-    n_rooms = draw(st.integers(1, 2))
+    n_rooms = draw(st.integers(1, 3))
     rooms = []
     for i in range(n_rooms):
         room = {
@@ -63,6 +63,8 @@ def instances(draw, max_requests: int = 8, max_day_minutes: int = 180, slots=(15
         }
         if draw(st.booleans()) and draw(st.booleans()):
             room["available"] = [window(draw(st.sampled_from(dates)))]
+        if rooms and draw(st.booleans()):
+            room = {**rooms[0], "id": room["id"], "name": room["name"]}  # interchangeable rooms form a pool
         rooms.append(room)
     n_delegations = draw(st.integers(2, 5))
     delegations = []
