@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -12,11 +13,21 @@ from rich.live import Live
 from rich.text import Text
 
 from scheduler import reports
+from scheduler.calendars import calendar_files
 from scheduler.check import BadSchedule, check_schedule, check_schedule_text
 from scheduler.domain import Conference
 from scheduler.input_model import input_json_schema
+from scheduler.office import office_files
 from scheduler.output import dumps, schedule_document, write_folder
 from scheduler.parse import BadInput, load_conference
+from scheduler.revisions import (
+    BadPrevious,
+    carry_identity,
+    check_previous,
+    check_publication_time,
+    has_identity,
+    read_previous,
+)
 from scheduler.solve import Outcome, Progress, SolveOptions, solve
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1, 2, 3, 4
@@ -46,6 +57,50 @@ def _read_conference(path: Path) -> Conference:
         for problem in exc.problems:
             err.print(f"  {problem}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _read_previous(path: Path | None) -> dict | None:
+    """Load the previous publication's schedule.json, or exit 2 with one line naming the problem."""
+    if path is None:
+        return None
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        err.print(f"{path}: cannot read the previous schedule: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        return read_previous(text)
+    except BadPrevious as exc:
+        _bad_previous(path, exc)
+
+
+def _bad_previous(path: Path, exc: BadPrevious) -> None:
+    more = len(exc.problems) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    err.print(f"{path}: not a usable previous schedule: {exc.problems[0]}{suffix}")
+    raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _published_at(text: str | None, previous: dict | None = None) -> datetime:
+    """The moment of this publication: --published-at, else now (UTC, to the second). The only clock read."""
+    if text is None:
+        moment = datetime.now(UTC).replace(microsecond=0)
+    else:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            err.print(f"--published-at: not an ISO 8601 date and time: {text!r}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        if moment.tzinfo is None:
+            err.print(f"--published-at: {text!r} has no UTC offset (e.g. 2024-10-30T12:00:00Z)")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        moment = moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        check_publication_time(previous, moment)
+    except ValueError as exc:
+        err.print(f"--published-at: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    return moment
 
 
 class _ProgressLine:
@@ -107,9 +162,18 @@ def solve_command(
     workers: int = typer.Option(0, "--workers", min=0, help="CP-SAT workers; 0 = the machine's cores"),
     seed: int = typer.Option(0, "--seed", help="random seed of the solver"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress line and no summary"),
+    previous_file: Path | None = typer.Option(
+        None, "--previous", help="the schedule.json of the previous publication: calendar events keep their identity"
+    ),
+    published_at_text: str | None = typer.Option(
+        None, "--published-at", help="moment of this publication, ISO 8601 UTC (default: now)"
+    ),
 ) -> None:
-    """Schedule the requests of INPUT_FILE and write schedule.json, schedule.csv and agendas into --out."""
+    """Schedule the requests of INPUT_FILE and write schedule.json, schedule.csv, agendas, calendars and the
+    office's room plan and workbook into --out."""
     conference = _read_conference(input_file)
+    previous = _read_previous(previous_file)
+    published_at = _published_at(published_at_text, previous)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
     outcome = _solve_with_progress(conference, options, quiet)
     if outcome.status == "infeasible":
@@ -121,15 +185,17 @@ def solve_command(
             "try a longer --time-limit"
         )
         raise typer.Exit(EXIT_NO_SCHEDULE)
-    document = schedule_document(conference, outcome)
+    document = carry_identity(conference, schedule_document(conference, outcome), previous, published_at)
     report = check_schedule(conference, document)
     if not report.ok:
         err.print("internal error: the schedule failed the independent check; nothing written:")
         for violation in report.violations:
             err.print(f"  {violation}")
         raise typer.Exit(EXIT_FAILURE)
+    files = {f"calendars/{name}": content for name, content in calendar_files(conference, document).items()}
+    files.update(office_files(conference, document))
     try:
-        write_folder(out_dir, lambda folder: _fill(folder, conference, outcome, document))
+        write_folder(out_dir, lambda folder: _fill(folder, conference, outcome, document, files))
     except OSError as exc:
         err.print(f"{out_dir}: cannot write the output folder: {exc.strerror or exc}; nothing written")
         raise typer.Exit(EXIT_FAILURE) from None
@@ -137,7 +203,7 @@ def solve_command(
         _summary(outcome, out_dir)
 
 
-def _fill(folder: Path, conference: Conference, outcome: Outcome, document: dict) -> None:
+def _fill(folder: Path, conference: Conference, outcome: Outcome, document: dict, files: dict[str, bytes]) -> None:
     (folder / "schedule.json").write_text(dumps(document), encoding="utf-8")
     (folder / "schedule.csv").write_text(reports.schedule_csv(conference, outcome), encoding="utf-8")
     agendas = folder / "agendas"
@@ -145,6 +211,15 @@ def _fill(folder: Path, conference: Conference, outcome: Outcome, document: dict
     for delegation in conference.delegations:
         text = reports.delegation_agenda(conference, outcome, delegation.id)
         (agendas / f"{delegation.id}.md").write_text(text, encoding="utf-8")
+    _write_files(folder, files)
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write relative path -> bytes under folder (calendars, office outputs)."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
 
 
 def _summary(outcome: Outcome, out_dir: Path) -> None:
@@ -189,6 +264,52 @@ def check_command(
         f"valid: scheduled priority {report.scheduled_priority}, preferred met {report.preferred_met}, "
         f"breaks {report.breaks}"
     )
+
+
+@app.command("calendars")
+def calendars_command(
+    input_file: Path = typer.Argument(..., help="the input JSON file"),
+    schedule_file: Path = typer.Argument(..., help="a schedule.json written by `scheduler solve`"),
+    out_dir: Path = typer.Option(..., "--out", help="folder to write the .ics files into (replaced whole)"),
+    published_at_text: str | None = typer.Option(
+        None, "--published-at", help="only for a schedule without identity fields: its publication time (default: now)"
+    ),
+) -> None:
+    """Write the calendar feeds of SCHEDULE_FILE (all.ics, delegation-<ID>.ics, room-<ID>.ics) into --out.
+
+    The same schedule gives the same bytes. A schedule without `sequence`/`last_modified` (not written by
+    this version) is published as a first publication at --published-at."""
+    conference = _read_conference(input_file)
+    try:
+        text = schedule_file.read_bytes()
+        report = check_schedule_text(conference, text)
+    except OSError as exc:
+        err.print(f"{schedule_file}: cannot read the schedule: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except BadSchedule as exc:
+        err.print(f"{schedule_file}: not a schedule in the contract's format:")
+        for problem in exc.problems:
+            err.print(f"  {problem}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if not report.ok:
+        err.print(f"{schedule_file}: the schedule breaks the rules of {input_file}; run `scheduler check`:")
+        for violation in report.violations:
+            err.print(f"  {violation}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    document = json.loads(text)
+    try:
+        check_previous(document)
+    except BadPrevious as exc:
+        _bad_previous(schedule_file, exc)
+    if not has_identity(document):
+        document = carry_identity(conference, document, None, _published_at(published_at_text))
+    files = calendar_files(conference, document)
+    try:
+        write_folder(out_dir, lambda folder: _write_files(folder, files))
+    except OSError as exc:
+        err.print(f"{out_dir}: cannot write the output folder: {exc.strerror or exc}; nothing written")
+        raise typer.Exit(EXIT_FAILURE) from None
+    out.print(f"{len(files)} calendars written to {out_dir}/")
 
 
 @app.command("schema")
