@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 
 from ortools.sat.python import cp_model
@@ -22,7 +23,9 @@ from scheduler.placement import Placement
 from scheduler.room_groups import PoolMeeting, assign_rooms, room_pools
 
 ALL_RULES = frozenset({"once", "pinned", "one_place_at_a_time", "room_use", "daily_load", "interpreters"})
-STRENGTHENING = ("delegation_day_energy", "room_set_energy")
+# Each part of the model that makes it stronger without changing its solutions can be switched off
+# (benchmarks measure them): energy limits, pools of interchangeable rooms, extents rounded to the grid.
+STRENGTHENING = frozenset({"delegation_day_energy", "room_set_energy", "room_pools", "grid_rounding"})
 
 
 @dataclass
@@ -51,6 +54,7 @@ class ConferenceModel:
     meetings: dict[str, MeetingVars] = field(default_factory=dict)
     pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pool_of: dict[str, str] = field(default_factory=dict)
+    strengthening: frozenset[str] = STRENGTHENING
 
     @classmethod
     def build(
@@ -59,12 +63,14 @@ class ConferenceModel:
         placements: dict[str, Placement],
         requests: Iterable[str] | None = None,
         enabled_rules: frozenset[str] = ALL_RULES,
-        strengthening: tuple[str, ...] = STRENGTHENING,
+        strengthening: frozenset[str] = STRENGTHENING,
     ) -> ConferenceModel:
         """Variables for the placeable requests (all, or the ids given), the enabled rules between them and
         the redundant constraints named in `strengthening` (they tighten the proven bound, cut nothing)."""
-        self = cls(conference, placements)
-        self.pools = room_pools(conference)
+        self = cls(conference, placements, strengthening=strengthening)
+        self.pools = (
+            room_pools(conference) if "room_pools" in strengthening else {r.id: (r.id,) for r in conference.rooms}
+        )
         self.pool_of = {room: pool for pool, rooms in self.pools.items() for room in rooms}
         wanted = set(requests) if requests is not None else None
         for request in conference.requests:
@@ -121,12 +127,16 @@ class ConferenceModel:
         whole slots, since the next meeting that day starts on the same grid (never cuts a schedule)."""
         slot = self.conference.event.slot_minutes
         rounded = -(-(mv.duration + gap) // slot) * slot
-        return rounded if self._days_far_apart(rounded) else mv.duration + gap
+        # Rounding is only safe when it cannot reach into the next day's hours.
+        if "grid_rounding" not in self.strengthening:
+            return mv.duration + gap
+        return rounded if rounded <= self._night else mv.duration + gap
 
-    def _days_far_apart(self, extent: int) -> bool:
-        """Rounding is only safe when it cannot reach into the next day's hours."""
+    @cached_property
+    def _night(self) -> float:
+        """The shortest time between one day's end and the next day's start."""
         days = sorted(self.conference.event.days, key=lambda d: d.start)
-        return all(b.start - a.end >= extent for a, b in pairwise(days))
+        return min((b.start - a.end for a, b in pairwise(days)), default=float("inf"))
 
     def interval(self, mv: MeetingVars, gap: int, present: cp_model.IntVar, name: str):
         """An optional interval covering the meeting and the gap it keeps before the next one."""
@@ -146,17 +156,17 @@ class ConferenceModel:
             meeting = placed.get(rid)
             pool = self.pool_of.get(meeting.room) if meeting is not None else None
             ok = pool in mv.in_room and meeting.start in set(mv.placement.starts)
+            # A complete hint (every variable, held or not) lets CP-SAT start from it at once.
+            start = meeting.start if ok else mv.placement.starts[0]
             self.model.add_hint(mv.held, ok)
-            if not ok:
-                continue
-            self.model.add_hint(mv.start, meeting.start)
+            self.model.add_hint(mv.start, start)
             for pool_id, lit in mv.in_room.items():
                 if lit is not mv.held:
-                    self.model.add_hint(lit, pool_id == pool)
+                    self.model.add_hint(lit, ok and pool_id == pool)
             for index, lit in mv.on_day.items():
                 if lit is not mv.held:
                     day = self.conference.event.days[index]
-                    self.model.add_hint(lit, day.start <= meeting.start < day.end)
+                    self.model.add_hint(lit, ok and day.start <= start < day.end)
 
     def meetings_from(self, value) -> list[Meeting]:
         """Read the schedule out of a solver (or solution callback) `value` function; rooms of a pool are
@@ -257,39 +267,84 @@ def _covered(spans: Iterable[tuple[int, int]]) -> int:
     return total
 
 
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+WINDOW_ITEMS = 40
+
+
+def _window_energy(cm: ConferenceModel, items: list[tuple[object, int, list[tuple[int, int]]]], size: int = 1) -> None:
+    """For every time window, the items that can only lie inside it fit in the time they could occupy there.
+
+    `items` are (literal, extent, merged spans it could occupy); `size` resources work in parallel. One
+    constraint per distinct set of items whose total extent exceeds that time: the rest cut nothing.
+    """
+    if len(items) < 2:
+        return
+    hulls = [(spans[0][0], spans[-1][1]) for _, _, spans in items]
+    seen: set[frozenset[int]] = set()
+    # Every window costs a pass over the items: with many items, only the whole day (or room) is weighed.
+    starts = sorted({h[0] for h in hulls}) if len(items) <= WINDOW_ITEMS else [min(h[0] for h in hulls)]
+    for a in starts:
+        ends = sorted({h[1] for h in hulls if h[1] > a}) if len(items) <= WINDOW_ITEMS else [max(h[1] for h in hulls)]
+        for b in ends:
+            members = frozenset(i for i, (lo, hi) in enumerate(hulls) if a <= lo and hi <= b)
+            if len(members) < 2 or members in seen:
+                continue
+            seen.add(members)
+            demand = sum(items[i][1] for i in members)
+            if demand <= size * (b - a):
+                continue
+            capacity = size * _covered(span for i in members for span in items[i][2])
+            if demand > capacity:
+                cm.model.add(sum(items[i][1] * items[i][0] for i in members) <= capacity)
+
+
 def delegation_day_energy(cm: ConferenceModel) -> None:
-    """Implied by rule 4: a delegation's meetings on a day, each with its changeover, fit in the time they
-    could occupy at all (day hours, presence and programme items already cut out)."""
+    """Implied by rule 4: a delegation's meetings that can only fall inside a window of a day, each with its
+    changeover, fit in the time they could occupy there (day hours, presence, programme already cut out)."""
     gap = cm.conference.event.changeover_minutes
     for mvs in cm.of_delegation().values():
         for day in cm.conference.event.days:
-            mine = [mv for mv in mvs if day.index in mv.on_day]
-            spans = [
-                (s, s + cm.extent(mv, gap)) for mv in mine for s in mv.placement.starts if day.start <= s < day.end
-            ]
-            room = _covered(spans)
-            if sum(cm.extent(mv, gap) for mv in mine) > room:
-                cm.model.add(sum(cm.extent(mv, gap) * mv.on_day[day.index] for mv in mine) <= room)
+            items = []
+            for mv in mvs:
+                if day.index in mv.on_day:
+                    extent = cm.extent(mv, gap)
+                    spans = _merged((s, s + extent) for s in mv.placement.starts if day.start <= s < day.end)
+                    items.append((mv.on_day[day.index], extent, spans))
+            _window_energy(cm, items)
 
 
 def room_set_energy(cm: ConferenceModel) -> None:
-    """Implied by rule 5: the meetings that can only be held in a set of rooms fit in those rooms' time."""
+    """Implied by rule 5: the meetings that can only be held in a set of rooms fit in those rooms' time (and,
+    for a single pool, those that can only fall inside a window fit in that window)."""
     gap = cm.conference.event.room_turnover_minutes
+    # where each meeting could keep each of its pools busy, as a few merged spans (cheap to compare)
+    busy = {
+        (rid, pool): tuple(_merged((s, s + cm.extent(mv, gap)) for s in mv.placement.starts_by_room[pool]))
+        for rid, mv in cm.meetings.items()
+        for pool in mv.in_room
+    }
     room_sets = {frozenset(mv.in_room) for mv in cm.meetings.values()}
     for rooms in room_sets:
-        inside = [mv for mv in cm.meetings.values() if set(mv.in_room) <= rooms]
-        capacity = sum(
-            len(cm.pools[pool])
-            * _covered(
-                (s, s + cm.extent(mv, gap))
-                for mv in inside
-                if pool in mv.in_room
-                for s in mv.placement.starts_by_room[pool]
-            )
-            for pool in rooms
-        )
-        if sum(cm.extent(mv, gap) for mv in inside) > capacity:
-            cm.model.add(sum(cm.extent(mv, gap) * mv.held for mv in inside) <= capacity)
+        inside = [(rid, mv) for rid, mv in cm.meetings.items() if mv.in_room.keys() <= rooms]
+        capacity = 0
+        for pool in rooms:
+            patterns = {busy[rid, pool] for rid, mv in inside if pool in mv.in_room}
+            capacity += len(cm.pools[pool]) * _covered(span for spans in patterns for span in spans)
+        if sum(cm.extent(mv, gap) for _, mv in inside) > capacity:
+            cm.model.add(sum(cm.extent(mv, gap) * mv.held for _, mv in inside) <= capacity)
+        if len(rooms) == 1:
+            (pool,) = rooms
+            items = [(mv.held, cm.extent(mv, gap), list(busy[rid, pool])) for rid, mv in inside]
+            _window_energy(cm, items, len(cm.pools[pool]))
 
 
 # --- secondary objectives -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Literal
 from ortools.sat.python import cp_model
 
 from scheduler import figures
-from scheduler.cpsat_model import ConferenceModel, breaks_value, preferred_value, rooms_used_value
+from scheduler.cpsat_model import STRENGTHENING, ConferenceModel, breaks_value, preferred_value, rooms_used_value
 from scheduler.domain import Conference, Meeting, Unscheduled
 from scheduler.explain import unscheduled_reasons
 from scheduler.greedy import greedy_schedule
@@ -36,6 +36,9 @@ class SolveOptions:
     seed: int = 0
     deterministic_time: float | None = None
     secondary: bool = True
+    strengthening: frozenset[str] = STRENGTHENING  # frozenset() = the plain model (a benchmark baseline)
+    warm_start: bool = True  # start from the greedy schedule
+    greedy_fallback: bool = True  # keep the greedy schedule when the solver finds nothing better in time
 
     @property
     def worker_count(self) -> int:
@@ -182,10 +185,10 @@ def solve(
             return Outcome("infeasible", conflict=start_schedule, stats=stats)
     stats.greedy_priority = figures.scheduled_priority(conference, start_schedule or [])
 
-    cm = ConferenceModel.build(conference, where)
+    cm = ConferenceModel.build(conference, where, strengthening=options.strengthening)
     objective = cm.priority_value()
     cm.model.maximize(objective)
-    if start_schedule is not None:
+    if start_schedule is not None and options.warm_start:
         cm.add_hint(start_schedule)
     share = 0.7 if options.secondary else 1.0
     solver, status, reporter = _run(cm, "priority", clock.left() * share, options, clock, progress, stop)
@@ -199,14 +202,14 @@ def solve(
         value = round(solver.objective_value)
         bound = min(static_bound, math.floor(solver.best_objective_bound + 1e-6))
         stats.time_to_best = reporter.last_improvement
-    elif start_schedule is not None:
+    elif start_schedule is not None and options.greedy_fallback:
         best = start_schedule
         value = figures.scheduled_priority(conference, best)
         bound = static_bound
         stats.time_to_best = clock.elapsed()
     else:
         return Outcome("no_schedule", stats=stats)
-    if start_schedule is not None and figures.scheduled_priority(conference, start_schedule) > value:
+    if options.greedy_fallback and start_schedule and figures.scheduled_priority(conference, start_schedule) > value:
         best, value = start_schedule, figures.scheduled_priority(conference, start_schedule)
     proven = status == cp_model.OPTIMAL or value >= bound
     bound = value if proven else max(bound, value)
