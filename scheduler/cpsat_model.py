@@ -207,9 +207,14 @@ def pinned(cm: ConferenceModel) -> None:
 def one_place_at_a_time(cm: ConferenceModel) -> None:
     """Rule 4: a delegation's meetings are apart by at least the changeover (programme items: see Placement)."""
     gap = cm.conference.event.changeover_minutes
+    slot = cm.conference.event.slot_minutes
     for party, mvs in cm.of_delegation().items():
         if len(mvs) > 1:
             cm.model.add_no_overlap([cm.interval(mv, gap, mv.held, f"busy[{party}]") for mv in mvs])
+            if all(mv.request.must_happen and cm.extent(mv, gap) == slot for mv in mvs):
+                # one-slot meetings that all happen (a B2B forum): apart means at different starts, and
+                # all-different propagates and relaxes far better than the intervals alone
+                cm.model.add_all_different([mv.start for mv in mvs])
 
 
 def room_use(cm: ConferenceModel) -> None:
@@ -381,22 +386,61 @@ class _Node:
     is_meeting: bool
 
 
-def breaks_value(cm: ConferenceModel) -> cp_model.LinearExpr:
-    """Secondary goal 2: the number of breaks, through a successor circuit per delegation and day.
+RUNS_LITERALS = 400  # per delegation and day; above it, the successor circuit is smaller
 
-    Each delegation's commitments on a day form a path in time order (forced by the arc constraints);
-    an arc between consecutive commitments, at least one a meeting, with an idle time of at least
-    changeover + slot costs one break.
+
+def breaks_value(cm: ConferenceModel) -> cp_model.LinearExpr:
+    """Secondary goal 2: the number of breaks of every delegation on every day.
+
+    On a day without programme items a delegation's breaks are its runs of back-to-back meetings less one
+    (`_runs`); otherwise, and where that model would be large, a successor circuit orders its commitments
+    (`_circuit`).
     """
     event = cm.conference.event
     threshold = event.changeover_minutes + event.slot_minutes
     breaks = []
     for party, mvs in cm.of_delegation().items():
         for day in event.days:
-            nodes = _day_nodes(cm, party, mvs, day)
-            if any(n.is_meeting for n in nodes):
-                breaks += _circuit(cm, nodes, threshold, f"{party}@{day.index}")
+            mine = [mv for mv in mvs if day.index in mv.on_day]
+            starts = sum(sum(day.start <= s < day.end for s in mv.placement.starts) for mv in mine)
+            if not mine:
+                continue
+            if not programme_blocks(cm.conference, party, day) and starts <= RUNS_LITERALS:
+                breaks.append(_runs(cm, mine, day, f"{party}@{day.index}"))
+            else:
+                breaks += _circuit(cm, _day_nodes(cm, party, mvs, day), threshold, f"{party}@{day.index}")
     return sum(breaks) if breaks else cp_model.LinearExpr.constant(0)
+
+
+def _runs(cm: ConferenceModel, mine: list[MeetingVars], day, name: str) -> cp_model.IntVar:
+    """Breaks of one delegation on a day without programme items, on the slot grid.
+
+    Back-to-back meetings (next start = this start + extent, i.e. an idle time under changeover + slot)
+    occupy consecutive grid positions, so the breaks are the runs of occupied positions less one.
+    """
+    m = cm.model
+    slot = cm.conference.event.slot_minutes
+    gap = cm.conference.event.changeover_minutes
+    occupied: dict[int, list] = defaultdict(list)
+    for mv in mine:
+        at = []
+        for s in (s for s in mv.placement.starts if day.start <= s < day.end):
+            lit = m.new_bool_var(f"at[{mv.request.id},{s}]")
+            m.add(mv.start == s).only_enforce_if(lit)
+            at.append(lit)
+            first = (s - day.start) // slot
+            for position in range(first, first - (-(mv.duration + gap) // slot)):  # extent in whole slots
+                occupied[position].append(lit)
+        m.add(sum(at) == mv.on_day[day.index])
+    run_starts = []
+    for position in sorted(occupied):
+        begins = m.new_bool_var(f"run[{name},{position}]")
+        before = occupied.get(position - 1, [])
+        m.add(begins >= sum(occupied[position]) - sum(before))
+        run_starts.append(begins)
+    breaks = m.new_int_var(0, len(run_starts), f"breaks[{name}]")
+    m.add(breaks >= sum(run_starts) - 1)
+    return breaks
 
 
 def _day_nodes(cm: ConferenceModel, party: str, mvs: list[MeetingVars], day) -> list[_Node]:
@@ -439,6 +483,39 @@ def _circuit(cm: ConferenceModel, nodes: list[_Node], threshold: int, name: str)
                 breaks.append(brk)
     m.add_circuit(arcs)
     return breaks
+
+
+def compactness_value(cm: ConferenceModel) -> cp_model.LinearExpr:
+    """A guide towards few breaks: the idle time inside each delegation's day, from its first meeting's start
+    to its last meeting's end (with changeover, rounded to the grid), less its meetings' own extents.
+
+    No idle time means no break; unlike breaks it has a useful linear relaxation. Days on which the
+    delegation attends programme items are left to the exact breaks phase (a plenary between two meetings
+    is idle time here, but no break).
+    """
+    event = cm.conference.event
+    gap = event.changeover_minutes
+    idle = []
+    for party, mvs in cm.of_delegation().items():
+        for day in event.days:
+            mine = [mv for mv in mvs if day.index in mv.on_day]
+            if len(mine) < 2 or programme_blocks(cm.conference, party, day):
+                continue
+            first = cm.model.new_int_var(day.start, day.end, f"first[{party}@{day.index}]")
+            last = cm.model.new_int_var(day.start, day.end + max(cm.extent(mv, gap) for mv in mine), f"last[{party}]")
+            if all(mv.request.must_happen and len(mv.on_day) == 1 for mv in mine):
+                # all certainly held that day: exact first and last, which the solver propagates far better
+                cm.model.add_min_equality(first, [mv.start for mv in mine])
+                cm.model.add_max_equality(last, [mv.start + cm.extent(mv, gap) for mv in mine])
+            for mv in mine:
+                on = mv.on_day[day.index]
+                cm.model.add(first <= mv.start).only_enforce_if(on)
+                cm.model.add(last >= mv.start + cm.extent(mv, gap)).only_enforce_if(on)
+            # never negative (the extents fit between first and last): saying so gives the LP its bound
+            spare = cm.model.new_int_var(0, day.end - day.start + gap, f"idle[{party}@{day.index}]")
+            cm.model.add(spare == last - first - sum(cm.extent(mv, gap) * mv.on_day[day.index] for mv in mine))
+            idle.append(spare)
+    return sum(idle) if idle else cp_model.LinearExpr.constant(0)
 
 
 def rooms_used_value(cm: ConferenceModel) -> cp_model.LinearExpr:

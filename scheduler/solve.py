@@ -17,7 +17,14 @@ from typing import Literal
 from ortools.sat.python import cp_model
 
 from scheduler import figures
-from scheduler.cpsat_model import STRENGTHENING, ConferenceModel, breaks_value, preferred_value, rooms_used_value
+from scheduler.cpsat_model import (
+    STRENGTHENING,
+    ConferenceModel,
+    breaks_value,
+    compactness_value,
+    preferred_value,
+    rooms_used_value,
+)
 from scheduler.domain import Conference, Meeting, Unscheduled
 from scheduler.explain import unscheduled_reasons
 from scheduler.greedy import greedy_schedule
@@ -25,6 +32,7 @@ from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
 from scheduler.placement import Placement, placements
 
 Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
+LARGE = 400  # requests: above this, presolve probing is switched off
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,9 @@ def _run(
     solver.parameters.random_seed = options.seed
     if options.deterministic_time is not None:
         solver.parameters.max_deterministic_time = options.deterministic_time
+    if len(cm.meetings) > LARGE:
+        # Presolve probing takes tens of seconds on large models (seen at 800 requests) and finds little.
+        solver.parameters.cp_model_probing_level = 0
     reporter = _Reporter(phase, clock, progress, solver)
     if progress is not None:
 
@@ -249,6 +260,28 @@ def _around_must_happen(
     return greedy_schedule(conference, where, placed=outcome)
 
 
+@dataclass(frozen=True)
+class _Phase:
+    """A secondary solve: a goal of the contract (kept at its best afterwards) or a guide (only a hint)."""
+
+    name: str
+    build: Callable[[ConferenceModel], object]
+    maximize: bool
+    keep: Callable[[Conference, list[Meeting]], int] | None  # the exact figure to hold afterwards
+    weight: float  # share of the remaining time
+    wanted: Callable[[Conference], bool] = lambda conference: True
+
+
+PHASES = (
+    _Phase(
+        "preferences", preferred_value, True, figures.preferred_met, 1.0, lambda c: any(r.preferred for r in c.requests)
+    ),
+    _Phase("compactness", compactness_value, False, None, 4.0),
+    _Phase("breaks", breaks_value, False, figures.breaks, 2.0),
+    _Phase("rooms", rooms_used_value, False, None, 0.5),
+)
+
+
 def _polish(
     cm: ConferenceModel,
     objective,
@@ -260,40 +293,42 @@ def _polish(
     stop: threading.Event | None,
     stats: SolveStats,
 ) -> list[Meeting]:
-    """Secondary goals, each solved with every earlier goal held at its best value: never at their expense."""
-    cm.model.add(objective >= value)
+    """Secondary goals in the contract's order, each solved with the primary value and every earlier goal
+    held at the best schedule's figures: never at their expense."""
     conference = cm.conference
-    phases = [
-        ("preferences", lambda: preferred_value(cm), cp_model.CpModel.maximize),
-        ("breaks", lambda: _breaks_then_rooms(cm), cp_model.CpModel.minimize),
-    ]
-    for i, (name, build, sense) in enumerate(phases):
+    cm.model.add(objective >= value)
+    phases = [p for p in PHASES if p.wanted(conference)]
+    for i, phase in enumerate(phases):
         if clock.left() < 0.05 or (stop is not None and stop.is_set()):
             break
-        goal = build()
-        sense(cm.model, goal)
+        goal = phase.build(cm)
+        if phase.maximize:
+            cm.model.maximize(goal)
+        else:
+            cm.model.minimize(goal)
         cm.model.clear_hints()
         cm.add_hint(best)
-        solver, status, _ = _run(cm, name, clock.left() / (len(phases) - i), options, clock, progress, stop)
-        phase = {"phase": name, "status": solver.status_name(status)}
+        share = phase.weight / sum(p.weight for p in phases[i:])
+        solver, status, _ = _run(cm, phase.name, clock.left() * share, options, clock, progress, stop)
+        record = {"phase": phase.name, "status": solver.status_name(status)}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = cm.meetings_from(solver.value)
-            if figures.scheduled_priority(conference, found) >= value:
+            # a guide phase may find a schedule with more breaks: it is only taken when no worse
+            if _lexicographic(conference, found) >= _lexicographic(conference, best):
                 best = found
-            reached = round(solver.objective_value)
-            phase["value"] = reached
-            if sense is cp_model.CpModel.maximize:
-                cm.model.add(goal >= reached)
-            else:
-                cm.model.add(goal <= reached)
-        stats.phases.append(phase)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
+            record["value"] = round(solver.objective_value)
+        if phase.keep is not None:
+            kept = phase.keep(conference, best)
+            cm.model.add(goal >= kept if phase.maximize else goal <= kept)
+            record["kept"] = kept
+        stats.phases.append(record)
     return best
 
 
-def _breaks_then_rooms(cm: ConferenceModel):
-    """Breaks first; among equal breaks, fewer rooms per delegation (weight keeps the order strict)."""
-    rooms = rooms_used_value(cm)
-    most_rooms = sum(len(mv.in_room) for mv in cm.meetings.values()) + 1
-    return breaks_value(cm) * most_rooms + rooms
+def _lexicographic(conference: Conference, meetings: list[Meeting]) -> tuple[int, int, int]:
+    """The contract's order of goals as one comparable key: priority, then preferences, then fewer breaks."""
+    return (
+        figures.scheduled_priority(conference, meetings),
+        figures.preferred_met(conference, meetings),
+        -figures.breaks(conference, meetings),
+    )
