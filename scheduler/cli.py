@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.text import Text
 
 from scheduler import reports
+from scheduler.b2b import B2BFormatError, import_b2b
 from scheduler.calendars import calendar_files
 from scheduler.check import BadSchedule, check_schedule, check_schedule_text
 from scheduler.domain import Conference
@@ -322,6 +323,22 @@ def schema_command(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@app.command("import-b2b")
+def import_b2b_command(
+    dzn_file: Path = typer.Argument(..., help="a B2B forum instance in MiniZinc .dzn data format"),
+) -> None:
+    """Print a B2B matchmaking instance (Bofill et al.) as contract input JSON on stdout."""
+    try:
+        data = import_b2b(dzn_file.read_text(encoding="utf-8"), dzn_file.name.split(".")[0])
+    except OSError as exc:
+        err.print(f"{dzn_file}: cannot read: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except B2BFormatError as exc:
+        err.print(f"{dzn_file}: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(json.dumps(data, indent=1))
 
 
 def main() -> None:

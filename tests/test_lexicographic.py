@@ -1,0 +1,150 @@
+"""Random tiny instances: the solver reaches the lexicographic optimum of the contract's objective.
+
+The contract ranks schedules by scheduled priority, then preferred_met, then fewer breaks. A brute force
+built on the validator's rule checks (scheduler.check, as in test_properties) tries every room and grid
+start for every request, keeps every combination that breaks no rule, and takes the best
+(priority, preferred_met, -breaks) triple; the solver's figures must equal it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler import check
+from scheduler.domain import Conference, inside_union
+from scheduler.parse import load_conference
+from scheduler.solve import SolveOptions
+from tests.conftest import solve_checked
+from tests.test_properties import _pin_broken, _violations, instances
+
+OPTIONS = SolveOptions(time_limit=60, workers=1, seed=3, deterministic_time=30)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@st.composite
+def contested_instances(draw) -> dict:
+    """`instances` made to contest the secondary goals: at least three requests, most of them involving D0
+    (so D0 has a day to lay out) and most with preferred windows, changeover 0 or 10, often a programme item
+    D0 attends. The simplest draws are the contested ones, so shrunk examples keep their teeth."""
+    data = draw(instances(max_requests=4, max_day_minutes=120, slots=(30,)))
+    event = data["event"]
+    event["changeover_minutes"] = draw(st.sampled_from([0, 10]))
+    dates = [d["date"] for d in event["days"]]
+    first = event["days"][0]
+    day_length = int(first["end"][:2]) * 60 + int(first["end"][3:]) - 9 * 60
+    delegations = [d["id"] for d in data["delegations"]]
+
+    def preferred(duration: int) -> list[dict]:
+        """Up to two windows, each about as long as the meeting (so whether it fits is up to the solver)."""
+        windows = []
+        for _ in range(draw(st.sampled_from([1, 2, 1, 0]))):
+            day = draw(st.sampled_from(dates))
+            a = draw(st.integers(0, day_length // 15 - 1)) * 15
+            b = min(day_length, a + -(-duration // 15) * 15 + draw(st.sampled_from([0, 15, 30, 60])))
+            windows.append({"start": f"{day}T{_clock(9 * 60 + a)}", "end": f"{day}T{_clock(9 * 60 + b)}"})
+        return windows
+
+    requests = data["requests"]
+    for i in range(len(requests), 3):
+        other = draw(st.sampled_from(delegations[1:]))
+        duration = draw(st.sampled_from([30, 20, 45, 60]))
+        requests.append({"id": f"Q{i}", "parties": ["D0", other], "duration_minutes": duration, "priority": 1})
+    keep_must_happen = draw(st.sampled_from([False, True]))
+    for r in requests:
+        if not keep_must_happen:  # pins and mandatory requests make many instances infeasible
+            r.pop("fixed", None)
+            r.pop("mandatory", None)
+        if "D0" not in r["parties"] and draw(st.sampled_from([True, True, False])):
+            r["parties"][-1] = "D0"  # parties[0] may be the host: keep it
+        if "D0" in r["parties"] and draw(st.sampled_from([False, True])):
+            r["duration_minutes"] = draw(st.sampled_from([30, 20]))  # D0's day has room for a gap
+        windows = preferred(r["duration_minutes"])
+        if windows:
+            r["preferred"] = windows
+        else:
+            r.pop("preferred", None)
+    d0 = data["delegations"][0]
+    d0.pop("max_meetings_per_day", None)
+    if draw(st.booleans()):
+        d0.pop("available", None)
+    for d in data["delegations"]:
+        if d.get("max_meetings_per_day") == 0:
+            d["max_meetings_per_day"] = 1
+    if draw(st.sampled_from([True, True, False])):  # a room any request can use, so most requests can be held
+        data["rooms"][0].update(capacity=14, features=["interpretation", "press"], level=2)
+        data["rooms"][0].pop("available", None)
+    # one half-hour programme item (a whole-day plenary leaves nothing to arrange), attended by D0
+    if draw(st.sampled_from([True, True, False])):
+        item = data["programme"][0] if data["programme"] else {"id": "P0", "title": "Plenary"}
+        day, a = draw(st.sampled_from(dates)), draw(st.integers(0, day_length // 30 - 1)) * 30
+        item.update(start=f"{day}T{_clock(9 * 60 + a)}", end=f"{day}T{_clock(9 * 60 + a + 30)}")
+        if "attendees" in item or not data["programme"]:
+            others = draw(st.lists(st.sampled_from(delegations[1:]), unique=True))
+            item["attendees"] = ["D0", *others]
+        data["programme"] = [item]
+    return data
+
+
+def _figures(conference: Conference, chosen: list[check.Placed]) -> tuple[int, int, int]:
+    priority = sum(m.request.priority for m in chosen)
+    preferred = sum(
+        m.request.priority
+        for m in chosen
+        if m.request.preferred is not None and inside_union(m.request.preferred, m.start, m.end)
+    )
+    breaks = check.count_breaks(conference, [(m.request.id, m.request.parties, m.start, m.end) for m in chosen])
+    return priority, preferred, -breaks
+
+
+def brute_force_lexicographic(conference: Conference) -> tuple[int, int, int] | None:
+    """The best (priority, preferred_met, breaks) over every valid combination (None: none is valid)."""
+    rooms = {r.id: r for r in conference.rooms}
+    options: list[list[check.Placed | None]] = []
+    for i, request in enumerate(conference.requests):
+        mine: list[check.Placed | None] = [] if request.must_happen else [None]
+        for day in conference.event.days:
+            for start in range(day.start, day.end, conference.event.slot_minutes):
+                for room_id, room in rooms.items():
+                    m = check.Placed(i, request, room_id, room, start, start + request.duration)
+                    if not _violations(conference, [m]) and not (request.pinned and _pin_broken(conference, m)):
+                        mine.append(m)
+        options.append(mine)
+    best: list[tuple[int, int, int] | None] = [None]
+
+    def search(i: int, chosen: list[check.Placed]) -> None:
+        if i == len(options):
+            key = _figures(conference, chosen)
+            if best[0] is None or key > best[0]:
+                best[0] = key
+            return
+        for option in options[i]:
+            if option is None:
+                search(i + 1, chosen)
+            elif not _violations(conference, [*chosen, option]):
+                search(i + 1, [*chosen, option])
+
+    search(0, [])
+    if best[0] is None:
+        return None
+    priority, preferred, negative_breaks = best[0]
+    return priority, preferred, -negative_breaks
+
+
+@settings(
+    max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(contested_instances())
+def test_solver_reaches_the_lexicographic_optimum(data: dict) -> None:
+    expected = brute_force_lexicographic(load_conference(json.dumps(data)))
+    outcome = solve_checked(data, OPTIONS)
+    if expected is None:
+        assert outcome.status == "infeasible"
+    else:
+        assert outcome.status == "optimal"
+        assert (outcome.scheduled_priority, outcome.preferred_met, outcome.breaks) == expected
