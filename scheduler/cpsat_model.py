@@ -389,6 +389,21 @@ class _Node:
 RUNS_LITERALS = 400  # per delegation and day; above it, the successor circuit is smaller
 
 
+def breaks_model_size(cm: ConferenceModel) -> int:
+    """Roughly how many constraints `breaks_value` would add (to skip it when time is short)."""
+    size = 0
+    for party, mvs in cm.of_delegation().items():
+        for day in cm.conference.event.days:
+            mine = [mv for mv in mvs if day.index in mv.on_day]
+            starts = sum(sum(day.start <= s < day.end for s in mv.placement.starts) for mv in mine)
+            blocks = programme_blocks(cm.conference, party, day)
+            if mine and not blocks and starts <= RUNS_LITERALS:
+                size += starts
+            elif mine:
+                size += 3 * (len(mine) + len(blocks)) ** 2
+    return size
+
+
 def breaks_value(cm: ConferenceModel) -> cp_model.LinearExpr:
     """Secondary goal 2: the number of breaks of every delegation on every day.
 

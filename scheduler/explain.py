@@ -48,33 +48,51 @@ class _Context:
         return day_of_start(self.conference, start).date
 
     def obstacles(self, placement: Placement) -> str:
-        """Name what closes the times and rooms this request could have had."""
+        """Name what closes each time this request could have had (in any of its rooms)."""
         request = placement.request
         closed: Counter = Counter()
         blockers: dict[tuple, set[str]] = defaultdict(set)
-        dates: dict[tuple, set[str]] = defaultdict(set)
+        dates: dict[tuple, set] = defaultdict(set)
+        rooms_at = defaultdict(list)
         for room, starts in placement.starts_by_room.items():
             for start in starts:
-                end = start + request.duration
-                causes = self._causes(placement, room, start, end)
-                if not causes:
-                    at = self.conference.clock.to_datetime(start)
-                    return (
-                        f"it still fits at {at:%d %b %H:%M} in {self.conference.room(room).name}; the solver "
-                        "did not reach it before the time limit"
-                    )
-                for cause, who in causes:
-                    closed[cause] += 1
-                    blockers[cause] |= who
-                    dates[cause].add(self._date(start))
+                rooms_at[start].append(room)
+        for start, rooms in rooms_at.items():
+            end = start + request.duration
+            # the delegations' time first: where it is taken, which room is free does not matter
+            causes = self._time_causes(placement, start, end) or self._room_causes(rooms, start, end)
+            if not causes:
+                at = self.conference.clock.to_datetime(start)
+                free = next(r for r in rooms if not self._taken(r, start, end))
+                return (
+                    f"it still fits at {at:%d %b %H:%M} in {self.conference.room(free).name}; the solver "
+                    "did not reach it before the time limit"
+                )
+            for cause, who in causes:
+                closed[cause] += 1
+                blockers[cause] |= who
+                dates[cause].add(self._date(start))
         ranked = [cause for cause, _ in closed.most_common()]
         words = [self._words(cause, blockers[cause], dates[cause], request.priority) for cause in ranked[:2]]
-        total = sum(len(s) for s in placement.starts_by_room.values())
-        if closed[ranked[0]] == total:
+        if closed[ranked[0]] == len(rooms_at):
             return words[0]
         return "; ".join(words) + " (between them, every time it could be held)"
 
-    def _causes(self, placement: Placement, room: str, start: int, end: int) -> list[tuple[tuple, set[str]]]:
+    def _taken(self, room: str, start: int, end: int) -> set[str]:
+        gap = self.conference.event.room_turnover_minutes
+        return {m.request for m in self.by_room[room] if not apart(start, end, m.start, m.end, gap)}
+
+    def _room_causes(self, rooms: list[str], start: int, end: int) -> list[tuple[tuple, set[str]]]:
+        """Every room that could host it at this time is taken (or none of them is)."""
+        taken = set()
+        for room in rooms:
+            in_room = self._taken(room, start, end)
+            if not in_room:
+                return []
+            taken |= in_room | {f"@{room}"}
+        return [((rules.ROOM_USE, "rooms"), taken)]
+
+    def _time_causes(self, placement: Placement, start: int, end: int) -> list[tuple[tuple, set[str]]]:
         event = self.conference.event
         causes = []
         for party in placement.request.parties:
@@ -85,11 +103,6 @@ class _Context:
             }
             if clash:
                 causes.append(((rules.ONE_PLACE_AT_A_TIME, party), clash))
-        taken = {
-            m.request for m in self.by_room[room] if not apart(start, end, m.start, m.end, event.room_turnover_minutes)
-        }
-        if taken:
-            causes.append(((rules.ROOM_USE, "rooms"), taken | {f"@{room}"}))
         day = day_of_start(self.conference, start).index
         for party in placement.request.parties:
             limit = self.conference.delegation(party).max_meetings_per_day

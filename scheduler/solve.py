@@ -20,6 +20,7 @@ from scheduler import figures
 from scheduler.cpsat_model import (
     STRENGTHENING,
     ConferenceModel,
+    breaks_model_size,
     breaks_value,
     compactness_value,
     preferred_value,
@@ -270,6 +271,7 @@ class _Phase:
     keep: Callable[[Conference, list[Meeting]], int] | None  # the exact figure to hold afterwards
     weight: float  # share of the remaining time
     wanted: Callable[[Conference], bool] = lambda conference: True
+    build_seconds: Callable[[ConferenceModel], float] = lambda cm: 0.0  # estimated, to skip what cannot pay off
 
 
 PHASES = (
@@ -277,7 +279,7 @@ PHASES = (
         "preferences", preferred_value, True, figures.preferred_met, 1.0, lambda c: any(r.preferred for r in c.requests)
     ),
     _Phase("compactness", compactness_value, False, None, 4.0),
-    _Phase("breaks", breaks_value, False, figures.breaks, 2.0),
+    _Phase("breaks", breaks_value, False, figures.breaks, 2.0, build_seconds=lambda cm: breaks_model_size(cm) / 1e5),
     _Phase("rooms", rooms_used_value, False, None, 0.5),
 )
 
@@ -301,6 +303,9 @@ def _polish(
     for i, phase in enumerate(phases):
         if clock.left() < 0.05 or (stop is not None and stop.is_set()):
             break
+        if phase.build_seconds(cm) > 0.3 * clock.left():
+            stats.phases.append({"phase": phase.name, "status": "skipped: the model would take too long to build"})
+            continue
         goal = phase.build(cm)
         if phase.maximize:
             cm.model.maximize(goal)
