@@ -231,6 +231,12 @@ def solve(
 
     if options.secondary:
         best = _polish(cm, objective, value, best, options, clock, progress, stop, stats)
+        # a later phase only adds constraints, but while the primary is unproven it may still raise it
+        polished = figures.scheduled_priority(conference, best)
+        if polished > value:
+            value, stats.time_to_best = polished, clock.elapsed()
+            proven = value >= bound
+            stats.time_to_proof = clock.elapsed() if proven else None
 
     stats.wall_time = clock.elapsed()
     return Outcome(
