@@ -44,13 +44,18 @@ err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap
 out = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
+def _read_bytes(path: Path, what: str) -> bytes:
+    """A file's content, or exit 2 naming the file and why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        err.print(f"{path}: cannot read the {what}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 def _read_conference(path: Path) -> Conference:
     """Load and check an input file, or exit 2 with one line per problem."""
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        err.print(f"{path}: cannot read the input file: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    text = _read_bytes(path, "input file")
     try:
         return load_conference(text)
     except BadInput as exc:
@@ -64,11 +69,7 @@ def _read_previous(path: Path | None) -> dict | None:
     """Load the previous publication's schedule.json, or exit 2 with one line naming the problem."""
     if path is None:
         return None
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        err.print(f"{path}: cannot read the previous schedule: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    text = _read_bytes(path, "previous schedule")
     try:
         return read_previous(text)
     except BadPrevious as exc:

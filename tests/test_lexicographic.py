@@ -18,7 +18,7 @@ from scheduler.domain import Conference, inside_union
 from scheduler.parse import load_conference
 from scheduler.solve import SolveOptions
 from tests.conftest import solve_checked
-from tests.test_properties import _pin_broken, _violations, instances
+from tests.test_properties import _violations, instances, meeting_options
 
 OPTIONS = SolveOptions(time_limit=60, workers=1, seed=3, deterministic_time=30)
 
@@ -104,17 +104,7 @@ def _figures(conference: Conference, chosen: list[check.Placed]) -> tuple[int, i
 
 def brute_force_lexicographic(conference: Conference) -> tuple[int, int, int] | None:
     """The best (priority, preferred_met, breaks) over every valid combination (None: none is valid)."""
-    rooms = {r.id: r for r in conference.rooms}
-    options: list[list[check.Placed | None]] = []
-    for i, request in enumerate(conference.requests):
-        mine: list[check.Placed | None] = [] if request.must_happen else [None]
-        for day in conference.event.days:
-            for start in range(day.start, day.end, conference.event.slot_minutes):
-                for room_id, room in rooms.items():
-                    m = check.Placed(i, request, room_id, room, start, start + request.duration)
-                    if not _violations(conference, [m]) and not (request.pinned and _pin_broken(conference, m)):
-                        mine.append(m)
-        options.append(mine)
+    options = meeting_options(conference)
     best: list[tuple[int, int, int] | None] = [None]
 
     def search(i: int, chosen: list[check.Placed]) -> None:

@@ -130,8 +130,8 @@ def _violations(conference: Conference, placed: list[check.Placed]) -> bool:
     return any(rule(conference, placed) for rule in PAIRWISE)
 
 
-def brute_force_optimum(conference: Conference) -> int | None:
-    """The best total priority over every valid combination (None: mandatory/pinned cannot all be met)."""
+def meeting_options(conference: Conference) -> list[list[check.Placed | None]]:
+    """Per request, every room and grid start at which it breaks no rule alone (None: not held)."""
     rooms = {r.id: r for r in conference.rooms}
     options: list[list[check.Placed | None]] = []
     for i, request in enumerate(conference.requests):
@@ -143,6 +143,12 @@ def brute_force_optimum(conference: Conference) -> int | None:
                     if not _violations(conference, [m]) and not (request.pinned and _pin_broken(conference, m)):
                         mine.append(m)
         options.append(mine)
+    return options
+
+
+def brute_force_optimum(conference: Conference) -> int | None:
+    """The best total priority over every valid combination (None: mandatory/pinned cannot all be met)."""
+    options = meeting_options(conference)
     best: list[int | None] = [None]
 
     def search(i: int, chosen: list[check.Placed], value: int) -> None:
