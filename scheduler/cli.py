@@ -15,7 +15,7 @@ from rich.text import Text
 from scheduler import reports
 from scheduler.b2b import B2BFormatError, import_b2b
 from scheduler.calendars import calendar_files
-from scheduler.check import BadSchedule, check_schedule, check_schedule_text
+from scheduler.check import BadSchedule, CheckReport, check_schedule, check_schedule_text
 from scheduler.domain import Conference
 from scheduler.input_model import input_json_schema
 from scheduler.office import office_files
@@ -241,6 +241,18 @@ def _summary(outcome: Outcome, out_dir: Path) -> None:
     out.print(f"written to {out_dir}/")
 
 
+def _read_schedule(conference: Conference, path: Path) -> tuple[bytes, CheckReport]:
+    """A schedule file's text and the validator's report on it, or exit 2 when it is not a schedule."""
+    text = _read_bytes(path, "schedule")
+    try:
+        return text, check_schedule_text(conference, text)
+    except BadSchedule as exc:
+        err.print(f"{path}: not a schedule in the contract's format:")
+        for problem in exc.problems:
+            err.print(f"  {problem}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 @app.command("check")
 def check_command(
     input_file: Path = typer.Argument(..., help="the input JSON file"),
@@ -248,16 +260,7 @@ def check_command(
 ) -> None:
     """Check every contract rule and the reported figures of SCHEDULE_FILE; exit 1 on any violation."""
     conference = _read_conference(input_file)
-    try:
-        report = check_schedule_text(conference, schedule_file.read_bytes())
-    except OSError as exc:
-        err.print(f"{schedule_file}: cannot read the schedule: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except BadSchedule as exc:
-        err.print(f"{schedule_file}: not a schedule in the contract's format:")
-        for problem in exc.problems:
-            err.print(f"  {problem}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _, report = _read_schedule(conference, schedule_file)
     for violation in report.violations:
         out.print(str(violation))
     if not report.ok:
@@ -282,17 +285,7 @@ def calendars_command(
     The same schedule gives the same bytes. A schedule without `sequence`/`last_modified` (not written by
     this version) is published as a first publication at --published-at."""
     conference = _read_conference(input_file)
-    try:
-        text = schedule_file.read_bytes()
-        report = check_schedule_text(conference, text)
-    except OSError as exc:
-        err.print(f"{schedule_file}: cannot read the schedule: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except BadSchedule as exc:
-        err.print(f"{schedule_file}: not a schedule in the contract's format:")
-        for problem in exc.problems:
-            err.print(f"  {problem}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    text, report = _read_schedule(conference, schedule_file)
     if not report.ok:
         err.print(f"{schedule_file}: the schedule breaks the rules of {input_file}; run `scheduler check`:")
         for violation in report.violations:
