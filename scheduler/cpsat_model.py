@@ -259,19 +259,6 @@ def interpreters(cm: ConferenceModel) -> None:
 # --- redundant constraints: implied by the rules, they give the LP relaxation a much better bound ---------
 
 
-def _covered(spans: Iterable[tuple[int, int]]) -> int:
-    """Total length of a union of spans."""
-    total, reach = 0, None
-    for start, end in sorted(spans):
-        if reach is None or start > reach:
-            total += end - start
-            reach = end
-        elif end > reach:
-            total += end - reach
-            reach = end
-    return total
-
-
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[list[int]] = []
     for a, b in sorted(spans):
@@ -280,6 +267,11 @@ def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def _covered(spans: Iterable[tuple[int, int]]) -> int:
+    """Total length of a union of spans."""
+    return sum(b - a for a, b in _merged(spans))
 
 
 WINDOW_ITEMS = 40

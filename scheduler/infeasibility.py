@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
@@ -18,9 +17,6 @@ from scheduler import rule_names as rules
 from scheduler.cpsat_model import ALL_RULES, ConferenceModel
 from scheduler.domain import Conference, Meeting
 from scheduler.placement import Placement
-
-if TYPE_CHECKING:
-    from scheduler.solve import SolveOptions
 
 BETWEEN_MEETINGS = (rules.ONE_PLACE_AT_A_TIME, rules.ROOM_USE, rules.DAILY_LOAD, rules.INTERPRETERS)
 
@@ -75,7 +71,6 @@ def _status(
 def solve_must_happen(
     conference: Conference,
     where: dict[str, Placement],
-    options: SolveOptions,
     seconds: float,
     stop: threading.Event | None = None,
 ) -> list[Meeting] | Conflict | None:
@@ -85,13 +80,11 @@ def solve_must_happen(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return cm.meetings_from(solver.value)
     if status == cp_model.INFEASIBLE:
-        return find_conflict(conference, where, options, seconds)
+        return find_conflict(conference, where, seconds)
     return None
 
 
-def find_conflict(
-    conference: Conference, where: dict[str, Placement], options: SolveOptions, seconds: float
-) -> Conflict:
+def find_conflict(conference: Conference, where: dict[str, Placement], seconds: float) -> Conflict:
     """A small set of must-happen requests that cannot all be met, and the rules that clash among them."""
     deadline = time.monotonic() + max(1.0, seconds)
     core = [r.id for r in conference.requests if r.must_happen]

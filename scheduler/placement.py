@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from scheduler import rule_names as rules
-from scheduler.domain import Conference, Day, Delegation, Request, Room, inside_union
+from scheduler.domain import Conference, Day, Request, Room, inside_union
 
 
 @dataclass(frozen=True)
@@ -175,10 +175,6 @@ def place(conference: Conference, request: Request) -> Placement:
 def placements(conference: Conference) -> dict[str, Placement]:
     """The placement of every request, by request id, in input order."""
     return {r.id: place(conference, r) for r in conference.requests}
-
-
-def _parties(conference: Conference, request: Request) -> list[Delegation]:
-    return [conference.delegation(p) for p in request.parties]
 
 
 def _suitable_rooms(

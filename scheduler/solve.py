@@ -192,7 +192,7 @@ def solve(
     start_schedule = greedy_schedule(conference, where)
     placed = {m.request for m in start_schedule}
     if any(r.id not in placed for r in must):
-        start_schedule = _around_must_happen(conference, where, options, clock, stop)
+        start_schedule = _around_must_happen(conference, where, clock, stop)
         if isinstance(start_schedule, Conflict):
             return Outcome("infeasible", conflict=start_schedule, stats=stats)
     stats.greedy_priority = figures.scheduled_priority(conference, start_schedule or [])
@@ -208,7 +208,7 @@ def solve(
     static_bound = sum(p.request.priority for p in where.values() if p.possible)
 
     if status == cp_model.INFEASIBLE:
-        return Outcome("infeasible", conflict=find_conflict(conference, where, options, clock.left()), stats=stats)
+        return Outcome("infeasible", conflict=find_conflict(conference, where, clock.left()), stats=stats)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best = cm.meetings_from(solver.value)
         value = round(solver.objective_value)
@@ -254,12 +254,11 @@ def solve(
 def _around_must_happen(
     conference: Conference,
     where: dict[str, Placement],
-    options: SolveOptions,
     clock: _Clock,
     stop: threading.Event | None,
 ) -> list[Meeting] | Conflict | None:
     """When the greedy could not fit the must-happen requests: solve them alone, then fill around them."""
-    outcome = solve_must_happen(conference, where, options, clock.left() * 0.3, stop)
+    outcome = solve_must_happen(conference, where, clock.left() * 0.3, stop)
     if outcome is None:
         return None
     if isinstance(outcome, Conflict):
