@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,9 +18,10 @@ from scheduler.b2b import B2BFormatError, import_b2b
 from scheduler.calendars import calendar_files
 from scheduler.check import BadSchedule, CheckReport, check_schedule, check_schedule_text
 from scheduler.domain import Conference
+from scheduler.folders import FolderRefused, check_target, write_folder
 from scheduler.input_model import input_json_schema
 from scheduler.office import office_files
-from scheduler.output import dumps, schedule_document, write_folder
+from scheduler.output import dumps, schedule_document
 from scheduler.parse import BadInput, load_conference
 from scheduler.revisions import (
     BadPrevious,
@@ -105,6 +107,27 @@ def _published_at(text: str | None, previous: dict | None = None) -> datetime:
     return moment
 
 
+def _check_out_dir(out_dir: Path, replace: bool) -> None:
+    """Refuse, before any work, an output folder that holds what bilateral did not write (exit 2)."""
+    try:
+        check_target(out_dir, replace)
+    except FolderRefused as exc:
+        err.print(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _write_out_dir(out_dir: Path, fill: Callable[[Path], None], replace: bool) -> None:
+    """Swap the new output folder in: exit 2 if it became foreign meanwhile, 1 if it cannot be written."""
+    try:
+        write_folder(out_dir, fill, replace)
+    except FolderRefused as exc:
+        err.print(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as exc:
+        err.print(f"{out_dir}: cannot write the output folder: {exc.strerror or exc}; nothing written")
+        raise typer.Exit(EXIT_FAILURE) from None
+
+
 class _ProgressLine:
     """The live line shown while solving: phase, elapsed time, best value, bound and gap."""
 
@@ -159,7 +182,9 @@ def _solve_with_progress(conference: Conference, options: SolveOptions, quiet: b
 @app.command("solve")
 def solve_command(
     input_file: Path = typer.Argument(..., help="the input JSON file (contract v1)"),
-    out_dir: Path = typer.Option(..., "--out", help="folder to write schedule.json and the reports into"),
+    out_dir: Path = typer.Option(
+        ..., "--out", help="folder for schedule.json and the reports (new, empty, or an earlier output: replaced whole)"
+    ),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="seconds for the whole solve"),
     workers: int = typer.Option(0, "--workers", min=0, help="CP-SAT workers; 0 = the machine's cores"),
     seed: int = typer.Option(0, "--seed", help="random seed of the solver"),
@@ -170,12 +195,16 @@ def solve_command(
     published_at_text: str | None = typer.Option(
         None, "--published-at", help="moment of this publication, ISO 8601 UTC (default: now)"
     ),
+    replace: bool = typer.Option(
+        False, "--replace", help="replace --out even if it holds files bilateral did not write (never /, ~, . or ..)"
+    ),
 ) -> None:
     """Schedule the requests of INPUT_FILE and write schedule.json, schedule.csv, agendas, calendars and the
     office's room plan and workbook into --out."""
     conference = _read_conference(input_file)
     previous = _read_previous(previous_file)
     published_at = _published_at(published_at_text, previous)
+    _check_out_dir(out_dir, replace)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
     outcome = _solve_with_progress(conference, options, quiet)
     if outcome.status == "infeasible":
@@ -196,11 +225,7 @@ def solve_command(
         raise typer.Exit(EXIT_FAILURE)
     files = {f"calendars/{name}": content for name, content in calendar_files(conference, document).items()}
     files.update(office_files(conference, document))
-    try:
-        write_folder(out_dir, lambda folder: _fill(folder, conference, outcome, document, files))
-    except OSError as exc:
-        err.print(f"{out_dir}: cannot write the output folder: {exc.strerror or exc}; nothing written")
-        raise typer.Exit(EXIT_FAILURE) from None
+    _write_out_dir(out_dir, lambda folder: _fill(folder, conference, outcome, document, files), replace)
     if not quiet:
         _summary(outcome, out_dir)
 
@@ -275,9 +300,14 @@ def check_command(
 def calendars_command(
     input_file: Path = typer.Argument(..., help="the input JSON file"),
     schedule_file: Path = typer.Argument(..., help="a schedule.json written by `scheduler solve`"),
-    out_dir: Path = typer.Option(..., "--out", help="folder to write the .ics files into (replaced whole)"),
+    out_dir: Path = typer.Option(
+        ..., "--out", help="folder for the .ics files (new, empty, or an earlier output: replaced whole)"
+    ),
     published_at_text: str | None = typer.Option(
         None, "--published-at", help="only for a schedule without identity fields: its publication time (default: now)"
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="replace --out even if it holds files bilateral did not write (never /, ~, . or ..)"
     ),
 ) -> None:
     """Write the calendar feeds of SCHEDULE_FILE (all.ics, delegation-<ID>.ics, room-<ID>.ics) into --out.
@@ -285,6 +315,7 @@ def calendars_command(
     The same schedule gives the same bytes. A schedule without `sequence`/`last_modified` (not written by
     this version) is published as a first publication at --published-at."""
     conference = _read_conference(input_file)
+    _check_out_dir(out_dir, replace)
     text, report = _read_schedule(conference, schedule_file)
     if not report.ok:
         err.print(f"{schedule_file}: the schedule breaks the rules of {input_file}; run `scheduler check`:")
@@ -299,11 +330,7 @@ def calendars_command(
     if not has_identity(document):
         document = carry_identity(conference, document, None, _published_at(published_at_text))
     files = calendar_files(conference, document)
-    try:
-        write_folder(out_dir, lambda folder: _write_files(folder, files))
-    except OSError as exc:
-        err.print(f"{out_dir}: cannot write the output folder: {exc.strerror or exc}; nothing written")
-        raise typer.Exit(EXIT_FAILURE) from None
+    _write_out_dir(out_dir, lambda folder: _write_files(folder, files), replace)
     out.print(f"{len(files)} calendars written to {out_dir}/")
 
 

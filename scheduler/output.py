@@ -1,13 +1,8 @@
-"""The schedule as the contract's `schedule.json`, and writing an output folder all at once."""
+"""The schedule as the contract's `schedule.json`."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 
 from scheduler.domain import Conference
 from scheduler.solve import Outcome
@@ -55,24 +50,3 @@ def _round(seconds: float | None) -> float | None:
 
 def dumps(document: dict) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_folder(target: Path, fill: Callable[[Path], None]) -> None:
-    """Build the folder's content aside with `fill`, then swap it in, so `target` never mixes two runs."""
-    target = Path(target)
-    parent = target.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
-    try:
-        fill(staging)
-        os.chmod(staging, 0o755)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-            os.replace(target, retired / "old")
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)

@@ -51,16 +51,6 @@ def test_solve_writes_schedule_csv_and_an_agenda_per_delegation(tmp_path: Path) 
             assert f"{u['request']}: {u['reason']}" in (out / "agendas" / f"{party}.md").read_text()
 
 
-def test_an_existing_output_folder_is_replaced_whole(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.txt").write_text("from an earlier run")
-    assert _solve(TINY, out).exit_code == 0
-    assert not (out / "stale.txt").exists()
-    assert (out / "schedule.json").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging or retired folders left behind
-
-
 def test_an_unwritable_output_folder_is_exit_1_and_nothing_written(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
