@@ -21,6 +21,7 @@ from scheduler.greedy import greedy_schedule
 from scheduler.output import schedule_document
 from scheduler.parse import load_conference
 from scheduler.placement import placements
+from scheduler.rules import placement_rules
 from scheduler.solve import SolveOptions, solve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ def run(name: str, mode: str, time_limit: float, workers: int) -> dict:
     data = load(name)
     conference = load_conference(json.dumps(data))
     started = time.monotonic()
-    greedy = greedy_schedule(conference, placements(conference))
+    greedy = greedy_schedule(conference, placements(conference, placement_rules()))
     greedy_value = sum(conference.request(m.request).priority for m in greedy)
     greedy_seconds = time.monotonic() - started
     outcome = solve(conference, options(mode, time_limit, workers))

@@ -39,6 +39,7 @@ from scheduler.rule_names import (
     PINNED,
     PRESENCE,
     PROTOCOL_LEVEL,
+    RESERVED_ROOMS,
     ROOM_USE,
     SEATS,
 )
@@ -590,6 +591,19 @@ def pinned(conf: Conference, placed: list[Placed]) -> list[Violation]:
     return out
 
 
+def reserved_rooms(conf: Conference, placed: list[Placed]) -> list[Violation]:
+    """13. A room reserved for a delegation holds only meetings of which that delegation is a party."""
+    return [
+        Violation(
+            RESERVED_ROOMS,
+            f"{_meeting(conf, m)} is in room {m.room_id}, reserved for {m.room.reserved_for}, "
+            f"which is not one of its parties ({', '.join(m.request.parties)})",
+        )
+        for m in placed
+        if m.room is not None and m.room.reserved_for is not None and m.room.reserved_for not in m.request.parties
+    ]
+
+
 RULE_CHECKS = (
     once,
     day_hours_and_grid,
@@ -603,6 +617,7 @@ RULE_CHECKS = (
     daily_load,
     interpreters,
     pinned,
+    reserved_rooms,
 )
 
 

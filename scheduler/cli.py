@@ -38,7 +38,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1,
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Schedule bilateral meetings at a conference (contract v1).",
+    help="Schedule bilateral meetings at a conference (contract v1.1).",
     pretty_exceptions_enable=False,
 )
 # Plain text: input values are shown verbatim (no markup, no emoji codes) and one problem stays on one line.
@@ -181,7 +181,7 @@ def _solve_with_progress(conference: Conference, options: SolveOptions, quiet: b
 
 @app.command("solve")
 def solve_command(
-    input_file: Path = typer.Argument(..., help="the input JSON file (contract v1)"),
+    input_file: Path = typer.Argument(..., help="the input JSON file (contract v1.1)"),
     out_dir: Path = typer.Option(
         ..., "--out", help="folder for schedule.json and the reports (new, empty, or an earlier output: replaced whole)"
     ),

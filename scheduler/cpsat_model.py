@@ -1,15 +1,16 @@
 """The CP-SAT model: one optional meeting per request, arbitrated by the rules that involve several meetings.
 
 Rules about one meeting alone are already folded into each request's `Placement` (its possible rooms and
-starts). What remains here are the rules between meetings, one function each, named as in
-`scheduler.rule_names`: once, pinned, one_place_at_a_time, room_use, daily_load, interpreters. The
-objectives (priority, preferences, breaks, room changes) are built on demand by the solve phases.
+starts). What remains here are the rules between meetings, one function each, named as the rule: once,
+pinned, one_place_at_a_time, room_use, daily_load, interpreters. Which of them a model holds is decided by
+the caller with `ModelPart`s from the rule registry (`scheduler.rules`). The objectives (priority,
+preferences, breaks, room changes) are built on demand by the solve phases.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
@@ -22,10 +23,25 @@ from scheduler.figures import programme_blocks
 from scheduler.placement import Placement
 from scheduler.room_groups import PoolMeeting, assign_rooms, room_pools
 
-ALL_RULES = frozenset({"once", "pinned", "one_place_at_a_time", "room_use", "daily_load", "interpreters"})
 # Each part of the model that makes it stronger without changing its solutions can be switched off
 # (benchmarks measure them): energy limits, pools of interchangeable rooms, extents rounded to the grid.
 STRENGTHENING = frozenset({"delegation_day_energy", "room_set_energy", "room_pools", "grid_rounding"})
+
+
+@dataclass(frozen=True)
+class Strengthening:
+    """Redundant constraints implied by a rule: they tighten the proven bound and cut no schedule."""
+
+    name: str  # a key of STRENGTHENING, to switch it off in benchmarks
+    add: Callable[[ConferenceModel], None]
+
+
+@dataclass(frozen=True)
+class ModelPart:
+    """A rule's constraints between meetings, and the redundant constraints that it implies."""
+
+    add: Callable[[ConferenceModel], None]
+    implied: tuple[Strengthening, ...] = ()
 
 
 @dataclass
@@ -55,18 +71,19 @@ class ConferenceModel:
     pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pool_of: dict[str, str] = field(default_factory=dict)
     strengthening: frozenset[str] = STRENGTHENING
+    holds_room_use: bool = True  # rule 5 is in the model, so rooms of a pool can be handed out without clashes
 
     @classmethod
     def build(
         cls,
         conference: Conference,
         placements: dict[str, Placement],
+        parts: Iterable[ModelPart],
         requests: Iterable[str] | None = None,
-        enabled_rules: frozenset[str] = ALL_RULES,
         strengthening: frozenset[str] = STRENGTHENING,
     ) -> ConferenceModel:
-        """Variables for the placeable requests (all, or the ids given), the enabled rules between them and
-        the redundant constraints named in `strengthening` (they tighten the proven bound, cut nothing)."""
+        """Variables for the placeable requests (all, or the ids given), the rules' `parts` between them and
+        the redundant constraints they imply that are named in `strengthening`."""
         self = cls(conference, placements, strengthening=strengthening)
         self.pools = (
             room_pools(conference) if "room_pools" in strengthening else {r.id: (r.id,) for r in conference.rooms}
@@ -77,13 +94,15 @@ class ConferenceModel:
             placement = placements[request.id]
             if placement.possible and (wanted is None or request.id in wanted):
                 self.meetings[request.id] = self._variables(placement)
-        for rule in (once, pinned, one_place_at_a_time, room_use, daily_load, interpreters):
-            if rule.__name__ in enabled_rules:
-                rule(self)
-        # each redundant constraint is implied by one rule, so it goes when that rule is switched off
-        for extra, rule in ((delegation_day_energy, "one_place_at_a_time"), (room_set_energy, "room_use")):
-            if extra.__name__ in strengthening and rule in enabled_rules:
-                extra(self)
+        parts = list(parts)
+        self.holds_room_use = any(part.add is room_use for part in parts)
+        for part in parts:
+            part.add(self)
+        # a redundant constraint comes with the rule that implies it, so it goes when that rule is left out
+        for part in parts:
+            for extra in part.implied:
+                if extra.name in strengthening:
+                    extra.add(self)
         return self
 
     def _variables(self, placement: Placement) -> MeetingVars:
@@ -179,7 +198,7 @@ class ConferenceModel:
                 by_pool[pool].append(PoolMeeting(rid, mv.request.parties, value(mv.start), self.extent(mv, gap)))
         out = []
         for pool, placed in by_pool.items():
-            rooms = assign_rooms(self.pools[pool], placed)
+            rooms = assign_rooms(self.pools[pool], placed, rooms_shared=not self.holds_room_use)
             for pm in placed:
                 duration = self.meetings[pm.request].duration
                 out.append(Meeting(pm.request, pm.parties, rooms[pm.request], pm.start, pm.start + duration))
@@ -342,6 +361,10 @@ def room_set_energy(cm: ConferenceModel) -> None:
             (pool,) = rooms
             items = [(mv.held, cm.extent(mv, gap), list(busy[rid, pool])) for rid, mv in inside]
             _window_energy(cm, items, len(cm.pools[pool]))
+
+
+DELEGATION_DAY_ENERGY = Strengthening("delegation_day_energy", delegation_day_energy)
+ROOM_SET_ENERGY = Strengthening("room_set_energy", room_set_energy)
 
 
 # --- secondary objectives -------------------------------------------------------------------------

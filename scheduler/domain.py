@@ -114,6 +114,7 @@ class Room:
     features: frozenset[str]
     level: int
     available: Windows | None
+    reserved_for: str | None = None  # a delegation's own salon holds only its meetings (rule 13)
 
 
 @dataclass(frozen=True)

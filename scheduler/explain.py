@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from scheduler import rule_names as rules
 from scheduler.domain import Conference, Meeting, Unscheduled, peak_overlap
 from scheduler.placement import Placement, apart, day_of_start
+from scheduler.rule_words import Obstacle, join
+from scheduler.rules import BY_NAME
 
 
 def unscheduled_reasons(
@@ -119,33 +121,5 @@ class _Context:
 
     def _words(self, cause: tuple, who: set[str], dates: set, priority: int) -> str:
         rule, subject = cause
-        days = _join([f"{d:%-d %b}" for d in sorted(dates)])
-        if rule == rules.ONE_PLACE_AT_A_TIME:
-            return f"{subject}'s time on {days} is filled by {self._meetings_words(who, priority)}"
-        if rule == rules.ROOM_USE:
-            rooms = sorted(w[1:] for w in who if w.startswith("@"))
-            names = _join([self.conference.room(r).name for r in rooms])
-            return f"the rooms that can host it ({names}) are taken on {days} whenever its parties are free"
-        if rule == rules.DAILY_LOAD:
-            limit = self.conference.delegation(subject).max_meetings_per_day
-            return f"{subject} already has max_meetings_per_day={limit} on {days}"
-        teams = self.conference.event.interpreter_teams
-        return f"all {teams} interpreter teams are busy on {days} whenever its parties are free"
-
-    def _meetings_words(self, ids: set[str], priority: int) -> str:
-        requests = sorted(
-            (self.conference.request(i) for i in ids if not i.startswith("@")), key=lambda r: (-r.priority, r.id)
-        )
-        higher = all(r.priority >= priority for r in requests)
-        listed = ", ".join(f"{r.id} (priority {r.priority})" for r in requests[:4])
-        more = f" and {len(requests) - 4} more" if len(requests) > 4 else ""
-        kind = (
-            "higher-priority meetings"
-            if higher and all(r.priority > priority for r in requests)
-            else ("meetings of equal or higher priority" if higher else "other meetings")
-        )
-        return f"{kind}: {listed}{more}"
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        days = join([f"{d:%-d %b}" for d in sorted(dates)])
+        return BY_NAME[rule].obstacle(Obstacle(self.conference, subject, frozenset(who), days, priority))

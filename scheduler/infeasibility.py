@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler import rule_names as rules
-from scheduler.cpsat_model import ALL_RULES, ConferenceModel
+from scheduler.cpsat_model import ConferenceModel
 from scheduler.domain import Conference, Meeting
 from scheduler.placement import Placement
-
-BETWEEN_MEETINGS = (rules.ONE_PLACE_AT_A_TIME, rules.ROOM_USE, rules.DAILY_LOAD, rules.INTERPRETERS)
+from scheduler.rule_words import Clash
+from scheduler.rules import ALL_RULES, BY_NAME, CLASH_FAMILIES, describe_demand, model_parts
 
 
 @dataclass(frozen=True)
@@ -37,17 +36,12 @@ class Conflict:
     def static(cls, conference: Conference, impossible: list[Placement]) -> Conflict:
         """Must-happen requests that cannot be placed even alone."""
         lines = [
-            f"{p.request.id} ({_kind(p.request)}) can never be held: {p.reason} [rule {p.rule}]" for p in impossible
+            f"{p.request.id} ({describe_demand(conference, p.request)}) can never be held: {p.reason} [rule {p.rule}]"
+            for p in impossible
         ]
         return cls(
             tuple(p.request.id for p in impossible), tuple(dict.fromkeys(p.rule for p in impossible)), tuple(lines)
         )
-
-
-def _kind(request) -> str:
-    if request.pinned:
-        return "pinned" if request.fixed_room is None else f"pinned in {request.fixed_room}"
-    return "mandatory"
 
 
 def _status(
@@ -59,7 +53,7 @@ def _status(
     stop: threading.Event | None = None,
 ) -> tuple[int, ConferenceModel, cp_model.CpSolver]:
     """Can these must-happen requests all be held under the enabled rules? (no objective)"""
-    cm = ConferenceModel.build(conference, where, requests=ids, enabled_rules=enabled)
+    cm = ConferenceModel.build(conference, where, model_parts(enabled), requests=ids)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = 1
@@ -73,18 +67,21 @@ def solve_must_happen(
     where: dict[str, Placement],
     seconds: float,
     stop: threading.Event | None = None,
+    enabled: frozenset[str] = ALL_RULES,
 ) -> list[Meeting] | Conflict | None:
     """The must-happen requests alone: a schedule of them, the conflict among them, or None if undecided."""
     must = [r.id for r in conference.requests if r.must_happen]
-    status, cm, solver = _status(conference, where, must, ALL_RULES, seconds, stop)
+    status, cm, solver = _status(conference, where, must, enabled, seconds, stop)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return cm.meetings_from(solver.value)
     if status == cp_model.INFEASIBLE:
-        return find_conflict(conference, where, seconds)
+        return find_conflict(conference, where, seconds, enabled)
     return None
 
 
-def find_conflict(conference: Conference, where: dict[str, Placement], seconds: float) -> Conflict:
+def find_conflict(
+    conference: Conference, where: dict[str, Placement], seconds: float, enabled: frozenset[str] = ALL_RULES
+) -> Conflict:
     """A small set of must-happen requests that cannot all be met, and the rules that clash among them."""
     deadline = time.monotonic() + max(1.0, seconds)
     core = [r.id for r in conference.requests if r.must_happen]
@@ -97,12 +94,13 @@ def find_conflict(conference: Conference, where: dict[str, Placement], seconds: 
         if time.monotonic() > deadline:
             break
         rest = [r for r in core if r != rid]
-        if rest and _status(conference, where, rest, ALL_RULES, left())[0] == cp_model.INFEASIBLE:
+        if rest and _status(conference, where, rest, enabled, left())[0] == cp_model.INFEASIBLE:
             core = rest
     clashing = [
         rule
-        for rule in BETWEEN_MEETINGS
-        if _status(conference, where, core, ALL_RULES - {rule}, left())[0] in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        for rule in CLASH_FAMILIES
+        if rule in enabled
+        and _status(conference, where, core, enabled - {rule}, left())[0] in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     ]
     return Conflict(tuple(core), tuple(clashing), tuple(_describe(conference, where, core, clashing)))
 
@@ -110,36 +108,20 @@ def find_conflict(conference: Conference, where: dict[str, Placement], seconds: 
 def _describe(conference: Conference, where: dict[str, Placement], core: list[str], clashing: list[str]) -> list[str]:
     requests = [conference.request(r) for r in core]
     head = "the mandatory and pinned requests cannot all be met: " + ", ".join(
-        f"{r.id} ({_describe_request(conference, r)})" for r in requests
+        f"{r.id} ({describe_demand(conference, r)})" for r in requests
     )
     lines = [head]
     shared_parties = sorted({p for r in requests for p in r.parties if sum(p in q.parties for q in requests) > 1})
     shared_rooms = sorted(
         {room for r in core for room in where[r].rooms if sum(room in where[q].rooms for q in core) > 1}
     )
-    words = {
-        rules.ONE_PLACE_AT_A_TIME: f"{', '.join(shared_parties) or 'a delegation'} cannot be in two places at once "
-        f"(with a {conference.event.changeover_minutes}-min changeover)",
-        rules.ROOM_USE: f"they need the same room ({', '.join(shared_rooms) or '?'}) at overlapping times "
-        f"(with a {conference.event.room_turnover_minutes}-min turnover)",
-        rules.DAILY_LOAD: "a delegation would exceed its max_meetings_per_day",
-        rules.INTERPRETERS: f"more meetings needing interpretation than the {conference.event.interpreter_teams} "
-        "interpreter teams would run at once",
-    }
+    clash = Clash(conference, tuple(shared_parties), tuple(shared_rooms))
     if clashing:
-        lines += [f"  clash on rule {rule}: {words[rule]}" for rule in clashing]
+        lines += [f"  clash on rule {rule}: {BY_NAME[rule].clash(clash)}" for rule in clashing]
     else:
         lines.append(
             "  no single rule is to blame: together, "
-            + ", ".join(BETWEEN_MEETINGS)
+            + ", ".join(CLASH_FAMILIES)
             + " and each request's own times and rooms leave no way to hold them all"
         )
     return lines
-
-
-def _describe_request(conference: Conference, request) -> str:
-    if request.pinned:
-        at = conference.clock.to_datetime(request.fixed_start)
-        room = f" in {request.fixed_room}" if request.fixed_room else ""
-        return f"pinned at {at:%d %b %H:%M}{room}"
-    return "mandatory"

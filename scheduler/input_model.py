@@ -95,6 +95,10 @@ class RoomIn(_Strict):
     features: list[str] = Field(default_factory=list, description='e.g. "interpretation"')
     level: NonNegativeInt = Field(0, description="protocol level; hosts parties up to this level")
     available: list[WindowIn] | None = Field(None, description="omitted = always; [] = never")
+    reserved_for: Id | None = Field(
+        None,
+        description="v1.1: a delegation id; the room (its salon) holds only meetings of which it is a party (rule 13)",
+    )
 
 
 class DelegationIn(_Strict):
@@ -141,7 +145,7 @@ class ScheduleInput(_Strict):
         extra="forbid",
         strict=True,
         frozen=True,
-        title="bilateral scheduler input (contract v1)",
+        title="bilateral scheduler input (contract v1.1)",
     )
 
     event: EventIn

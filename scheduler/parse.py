@@ -127,8 +127,9 @@ class _Builder:
             interpreter_teams=m.event.interpreter_teams,
         )
         programme = tuple(self._programme_item(i, p, room_ids, delegation_ids) for i, p in enumerate(m.programme))
-        rooms = tuple(self._room(i, r) for i, r in enumerate(m.rooms))
+        rooms = tuple(self._room(i, r, delegation_ids) for i, r in enumerate(m.rooms))
         delegations = tuple(self._delegation(i, d, room_ids) for i, d in enumerate(m.delegations))
+        self._check_home_rooms_not_reserved(rooms, delegations)
         sizes = {d.id: d.size for d in m.delegations}
         requests = tuple(self._request(i, r, room_ids, delegation_ids, sizes, days) for i, r in enumerate(m.requests))
         if self.problems:
@@ -248,9 +249,18 @@ class _Builder:
             attendees = frozenset(p.attendees)
         return ProgrammeItem(p.id, p.title, span[0], span[1], attendees, p.room)
 
-    def _room(self, i: int, r) -> Room:
+    def _room(self, i: int, r, delegation_ids: set[str]) -> Room:
         available = self._windows(f"rooms[{i}].available", r.available)
-        return Room(r.id, r.name, r.capacity, frozenset(r.features), r.level, available)
+        self._known(f"rooms[{i}].reserved_for", r.reserved_for, delegation_ids, "delegation")
+        return Room(r.id, r.name, r.capacity, frozenset(r.features), r.level, available, r.reserved_for)
+
+    def _check_home_rooms_not_reserved(self, rooms: tuple[Room, ...], delegations: tuple[Delegation, ...]) -> None:
+        """A delegation cannot receive its guests in a salon reserved for another delegation (rule 13)."""
+        owners = {r.id: r.reserved_for for r in rooms if r.reserved_for is not None}
+        for i, d in enumerate(delegations):
+            owner = owners.get(d.home_room)
+            if owner is not None and owner != d.id:
+                self.problem(f"delegations[{i}].home_room", f"room {d.home_room!r} is reserved for {owner!r}")
 
     def _delegation(self, i: int, d, room_ids: set[str]) -> Delegation:
         path = f"delegations[{i}]"

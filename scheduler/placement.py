@@ -8,11 +8,10 @@ applied here once, so the CP-SAT model only has to arbitrate between meetings. W
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 
-from scheduler import rule_names as rules
 from scheduler.domain import Conference, Day, Request, Room, inside_union
 
 
@@ -51,27 +50,97 @@ def max_level(conference: Conference, request: Request) -> int:
     return max(conference.delegation(p).level for p in request.parties)
 
 
+# --- what one request asks of a room, worked out once ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """What one request asks of a room, and how to say so when no room has it."""
+
+    conference: Conference
+    request: Request
+    interpretation: bool
+    level: int
+
+    @property
+    def pin(self) -> Room | None:
+        return None if self.request.fixed_room is None else self.conference.room(self.request.fixed_room)
+
+    @property
+    def wanted(self) -> list[str]:
+        return sorted(self.request.requires | ({"interpretation"} if self.interpretation else set()))
+
+    def no_room(self, *more: str) -> str:
+        """ "no room seats 14 with interpretation at level 2", or "its pinned room X does not seat 14 ..." """
+        head = f"its pinned room {self.pin.name} does not seat" if self.pin is not None else "no room seats"
+        return " ".join([head, str(self.request.seats), *(m for m in more if m)])
+
+    @property
+    def feature_words(self) -> str:
+        return f"with {', '.join(self.wanted)}" if self.wanted else ""
+
+
+# --- one step of placement per rule about one meeting --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomStep:
+    """A rule about the room alone: which rooms it keeps, and the reason when it keeps none of them."""
+
+    rule: str
+    keeps: Callable[[Need, Room], bool]
+    words: Callable[[Need, list[Room]], str]  # the rooms it was given, all refused
+    first: bool = False  # narrows the candidates before the other rules (a pin)
+
+
+@dataclass(frozen=True)
+class TimeStep:
+    """A rule about time alone: which starts it keeps, and the reason when it keeps none."""
+
+    rule: str
+    keeps: Callable[[Conference, Request, list[int]], list[int]]
+    words: Callable[[Conference, Request], str]
+    first: bool = False
+
+
+@dataclass(frozen=True)
+class RoomTimeStep:
+    """A rule about a room at a time (its hours, what the programme holds there)."""
+
+    rule: str
+    keeps: Callable[[Conference, Room, int, list[int]], list[int]]
+    words: Callable[[Conference, Request, list[Room]], str]
+
+
+PlacementStep = RoomStep | TimeStep | RoomTimeStep
+
+
 # --- rules about the room alone ----------------------------------------------------------------
 
 
-def seats(request: Request, room: Room) -> bool:
+def seats(need: Need, room: Room) -> bool:
     """Rule 6: room.capacity >= seats."""
-    return room.capacity >= request.seats
+    return room.capacity >= need.request.seats
 
 
-def features(request: Request, room: Room, interpretation: bool) -> bool:
+def features(need: Need, room: Room) -> bool:
     """Rule 7: the room has every required feature, and interpretation when the parties share no language."""
-    wanted = request.requires | ({"interpretation"} if interpretation else set())
-    return wanted <= room.features
+    return set(need.wanted) <= room.features
 
 
-def protocol_level(level: int, room: Room) -> bool:
+def protocol_level(need: Need, room: Room) -> bool:
     """Rule 8: room.level >= the highest level among the parties."""
-    return room.level >= level
+    return room.level >= need.level
 
 
-def home_rooms(conference: Conference, request: Request) -> tuple[str, ...] | None:
-    """Rule 9: the host's home room if it has one, else the parties' home rooms; None = any room."""
+def home_rooms(need: Need, room: Room) -> bool:
+    """Rule 9: the host's home room if it has one, else one of the parties' home rooms, else any room."""
+    homes = home_rooms_of(need.conference, need.request)
+    return homes is None or room.id in homes
+
+
+def home_rooms_of(conference: Conference, request: Request) -> tuple[str, ...] | None:
+    """The rooms rule 9 allows (None = any room)."""
     if request.host is not None:
         host_room = conference.delegation(request.host).home_room
         if host_room is not None:
@@ -80,21 +149,80 @@ def home_rooms(conference: Conference, request: Request) -> tuple[str, ...] | No
     return homes or None
 
 
-def pinned_room(request: Request) -> str | None:
+def interpreters(need: Need, room: Room) -> bool:
+    """Rule 11: with no interpreter team at all, a meeting needing interpretation has no room."""
+    return not (need.interpretation and need.conference.event.interpreter_teams == 0)
+
+
+def pinned_room(need: Need, room: Room) -> bool:
     """Rule 12: a pin with a room holds the meeting in that room."""
-    return request.fixed_room
+    return need.request.fixed_room is None or room.id == need.request.fixed_room
+
+
+def reserved_rooms(need: Need, room: Room) -> bool:
+    """Rule 13: a room reserved for a delegation holds only meetings of which it is a party."""
+    return room.reserved_for is None or room.reserved_for in need.request.parties
+
+
+def seats_words(need: Need, rooms: list[Room]) -> str:
+    return need.no_room()
+
+
+def features_words(need: Need, rooms: list[Room]) -> str:
+    return need.no_room(need.feature_words)
+
+
+def protocol_level_words(need: Need, rooms: list[Room]) -> str:
+    return need.no_room(*[w for w in (need.feature_words, f"at level {need.level}") if w])
+
+
+def home_rooms_words(need: Need, rooms: list[Room]) -> str:
+    names = ", ".join(need.conference.room(h).name for h in home_rooms_of(need.conference, need.request))
+    if need.pin is not None:
+        return f"it is pinned to {need.pin.name}, not to {names} (home room)"
+    wanted = " ".join(w for w in (need.feature_words, f"at level {need.level}") if w)
+    return f"it must be held in {names} (home room), and {names} cannot seat {need.request.seats} {wanted}"
+
+
+def interpreters_words(need: Need, rooms: list[Room]) -> str:
+    return "it needs interpretation and interpreter_teams is 0"
+
+
+def pinned_room_words(need: Need, rooms: list[Room]) -> str:
+    return f"its pinned room {need.request.fixed_room} is not a room of the event"
+
+
+def reserved_rooms_words(need: Need, rooms: list[Room]) -> str:
+    if need.pin is not None:
+        return f"its pinned room {need.pin.id} is reserved for {need.pin.reserved_for}"
+    owned = [f"{r.id} is reserved for {r.reserved_for}" for r in rooms]
+    return _names(owned) if len(owned) <= 3 else f"{_names(owned[:3])} (and {len(owned) - 3} more reserved rooms)"
 
 
 # --- rules about time alone --------------------------------------------------------------------
 
 
-def day_hours_and_grid(conference: Conference, request: Request) -> list[int]:
+def every_minute(conference: Conference, request: Request) -> list[int]:
+    """Every minute of every day's hours: the starts before any rule about time is applied."""
+    return [s for day in conference.event.days for s in range(day.start, day.end)]
+
+
+def day_hours_and_grid(conference: Conference, request: Request, starts: list[int]) -> list[int]:
     """Rule 2: the meeting lies inside one day's hours and starts on that day's grid."""
     slot = conference.event.slot_minutes
-    return [s for day in conference.event.days for s in range(day.start, day.end - request.duration + 1, slot)]
+    grid = {s for day in conference.event.days for s in range(day.start, day.end - request.duration + 1, slot)}
+    return [s for s in starts if s in grid]
 
 
-def presence(conference: Conference, request: Request, starts: Iterable[int]) -> list[int]:
+def day_hours_and_grid_words(conference: Conference, request: Request) -> str:
+    if request.pinned:
+        left = day_of_start(conference, request.fixed_start).end - request.fixed_start
+        return f"it is pinned {left} min before the day's end and lasts {request.duration} min"
+    longest = max(d.end - d.start for d in conference.event.days)
+    return f"it lasts {request.duration} min, longer than any day's hours (the longest is {longest} min)"
+
+
+def presence(conference: Conference, request: Request, starts: list[int]) -> list[int]:
     """Rule 3: inside an available window of every party and inside one of the request's windows."""
     windows = [conference.delegation(p).available for p in request.parties] + [request.window]
     windows = [w for w in windows if w is not None]
@@ -106,7 +234,7 @@ def apart(start: int, end: int, other_start: int, other_end: int, gap: int) -> b
     return end + gap <= other_start or other_end + gap <= start
 
 
-def one_place_at_a_time(conference: Conference, request: Request, starts: Iterable[int]) -> list[int]:
+def one_place_at_a_time(conference: Conference, request: Request, starts: list[int]) -> list[int]:
     """Rule 4: a meeting and any programme item a party attends are apart by the changeover."""
     gap = conference.event.changeover_minutes
     items = [p for p in conference.programme if any(party in p.attendees for party in request.parties)]
@@ -114,14 +242,25 @@ def one_place_at_a_time(conference: Conference, request: Request, starts: Iterab
     return [s for s in starts if all(apart(s, s + d, p.start, p.end, gap) for p in items)]
 
 
-def pinned(request: Request, starts: Iterable[int]) -> list[int]:
+def one_place_at_a_time_words(conference: Conference, request: Request) -> str:
+    return (
+        f"whenever {_names(request.parties)} are all present, a programme item one of them attends "
+        f"(with the {conference.event.changeover_minutes}-min changeover) leaves no {request.duration}-min gap"
+    )
+
+
+def pinned(conference: Conference, request: Request, starts: list[int]) -> list[int]:
     """Rule 12: a pinned request is held exactly at its fixed start."""
     if request.fixed_start is None:
-        return list(starts)
+        return starts
     return [s for s in starts if s == request.fixed_start]
 
 
-def room_use(conference: Conference, room: Room, duration: int, starts: Iterable[int]) -> list[int]:
+def pinned_words(conference: Conference, request: Request) -> str:
+    return f"its fixed start {conference.clock.to_datetime(request.fixed_start):%d %b %H:%M} is outside the day hours"
+
+
+def room_use(conference: Conference, room: Room, duration: int, starts: list[int]) -> list[int]:
     """Rule 5: inside the room's availability, and apart by the turnover from programme items held there."""
     gap = conference.event.room_turnover_minutes
     items = [p for p in conference.programme if p.room == room.id]
@@ -133,130 +272,73 @@ def room_use(conference: Conference, room: Room, duration: int, starts: Iterable
     ]
 
 
+def room_use_words(conference: Conference, request: Request, rooms: list[Room]) -> str:
+    names = ", ".join(r.name for r in rooms)
+    return f"the rooms that could host it ({names}) are closed or held by programme items whenever the parties are free"
+
+
 # --- putting it together -----------------------------------------------------------------------
 
 
-def place(conference: Conference, request: Request) -> Placement:
-    """The placement of one request, or the reason it has none."""
+@dataclass(frozen=True)
+class PlacementRules:
+    """The steps of the rules about one meeting, in the order they are applied (see `scheduler.rules`)."""
+
+    rooms: tuple[RoomStep, ...]
+    times: tuple[TimeStep, ...]
+    room_times: tuple[RoomTimeStep, ...]
+
+    @classmethod
+    def of(cls, steps: Iterable[PlacementStep]) -> PlacementRules:
+        """Steps sorted into their stages, pins first, the rest in the order given."""
+        steps = sorted(steps, key=lambda step: not getattr(step, "first", False))
+        return cls(
+            tuple(s for s in steps if isinstance(s, RoomStep)),
+            tuple(s for s in steps if isinstance(s, TimeStep)),
+            tuple(s for s in steps if isinstance(s, RoomTimeStep)),
+        )
+
+
+def place(conference: Conference, request: Request, rules: PlacementRules) -> Placement:
+    """The placement of one request under the given rules, or the first rule that leaves it none."""
     interpretation = needs_interpretation(conference, request)
-    rooms, reason = _suitable_rooms(conference, request, interpretation)
-    if not rooms:
-        return Placement(request, interpretation, {}, reason[1], reason[0])
-    starts, reason = _possible_starts(conference, request)
-    if not starts:
-        return Placement(request, interpretation, {}, reason[1], reason[0])
-    by_room = {}
-    for room in rooms:
-        room_starts = tuple(room_use(conference, room, request.duration, starts))
-        if room_starts:
-            by_room[room.id] = room_starts
-    if not by_room:
-        names = ", ".join(r.name for r in rooms)
-        return Placement(
-            request,
-            interpretation,
-            {},
-            f"the rooms that could host it ({names}) are closed or held by programme items "
-            "whenever the parties are free",
-            rules.ROOM_USE,
-        )
+    need = Need(conference, request, interpretation, max_level(conference, request))
+
+    def nowhere(rule: str, reason: str) -> Placement:
+        return Placement(request, interpretation, {}, reason, rule)
+
+    rooms = list(conference.rooms)
+    for step in rules.rooms:
+        kept = [r for r in rooms if step.keeps(need, r)]
+        if not kept:
+            return nowhere(step.rule, step.words(need, rooms))
+        rooms = kept
+    starts = every_minute(conference, request)
+    for step in rules.times:
+        starts = step.keeps(conference, request, starts)
+        if not starts:
+            return nowhere(step.rule, step.words(conference, request))
+    by_room = {room.id: starts for room in rooms}
+    for step in rules.room_times:
+        by_room = {r: kept for r, ss in by_room.items() if (kept := step.keeps(conference, conference.room(r),
+                                                                                request.duration, ss))}
+        if not by_room:
+            return nowhere(step.rule, step.words(conference, request, rooms))
+    by_room = {r: tuple(ss) for r, ss in by_room.items()}
     all_starts = tuple(sorted({s for ss in by_room.values() for s in ss}))
-    if conference.event.interpreter_teams == 0 and interpretation:
-        return Placement(
-            request,
-            interpretation,
-            {},
-            "it needs interpretation and interpreter_teams is 0",
-            rules.INTERPRETERS,
-        )
     return Placement(request, interpretation, by_room, _all_starts=all_starts)
 
 
-def placements(conference: Conference) -> dict[str, Placement]:
+def placements(conference: Conference, rules: PlacementRules) -> dict[str, Placement]:
     """The placement of every request, by request id, in input order."""
-    return {r.id: place(conference, r) for r in conference.requests}
+    return {r.id: place(conference, r, rules) for r in conference.requests}
 
 
-def _suitable_rooms(
-    conference: Conference, request: Request, interpretation: bool
-) -> tuple[list[Room], tuple[str, str]]:
-    """Rooms passing rules 6-9 and 12, or the first rule that leaves none, with its wording."""
-    level = max_level(conference, request)
-    pin = pinned_room(request)
-    rooms = [conference.room(pin)] if pin is not None else list(conference.rooms)
-    # A pinned room is judged by the same rules, so the message names the rule it breaks.
-    none = f"its pinned room {rooms[0].name} does not seat" if pin is not None else "no room seats"
-    wanted = sorted(request.requires | ({"interpretation"} if interpretation else set()))
-    feature_words = f" with {', '.join(wanted)}" if wanted else ""
-    checks = [
-        (rules.SEATS, lambda r: seats(request, r), f"{none} {request.seats}"),
-        (rules.FEATURES, lambda r: features(request, r, interpretation), f"{none} {request.seats}{feature_words}"),
-        (
-            rules.PROTOCOL_LEVEL,
-            lambda r: protocol_level(level, r),
-            f"{none} {request.seats}{feature_words} at level {level}",
-        ),
-    ]
-    for rule, test, words in checks:
-        rooms = [r for r in rooms if test(r)]
-        if not rooms:
-            return [], (rule, words)
-    homes = home_rooms(conference, request)
-    if homes is not None:
-        kept = [r for r in rooms if r.id in homes]
-        if not kept:
-            names = ", ".join(conference.room(h).name for h in homes)
-            where = f"is pinned to {rooms[0].name}, not to" if pin is not None else "must be held in"
-            return [], (
-                rules.HOME_ROOMS,
-                f"it {where} {names} (home room), and {names} cannot seat "
-                f"{request.seats}{feature_words} at level {level}"
-                if pin is None
-                else f"it {where} {names} (home room)",
-            )
-        rooms = kept
-    return rooms, ("", "")
-
-
-def _possible_starts(conference: Conference, request: Request) -> tuple[list[int], tuple[str, str]]:
-    """Starts passing rules 2, 3, 4 (programme) and 12, or the rule that leaves none, with its wording."""
-    if request.pinned:
-        starts = pinned(request, day_hours_and_grid(conference, request))
-        if not starts:
-            day = day_of_start(conference, request.fixed_start)
-            left = day.end - request.fixed_start
-            return [], (
-                rules.DAY_HOURS_AND_GRID,
-                f"it is pinned {left} min before the day's end and lasts {request.duration} min",
-            )
-    else:
-        starts = day_hours_and_grid(conference, request)
-    if not starts:
-        longest = max(d.end - d.start for d in conference.event.days)
-        return [], (
-            rules.DAY_HOURS_AND_GRID,
-            f"it lasts {request.duration} min, longer than any day's hours (the longest is {longest} min)",
-        )
-    present = presence(conference, request, starts)
-    if not present:
-        return [], (rules.PRESENCE, _presence_words(conference, request))
-    free = one_place_at_a_time(conference, request, present)
-    if not free:
-        return [], (
-            rules.ONE_PLACE_AT_A_TIME,
-            f"whenever {_names(request.parties)} are all present, a programme item one of them attends "
-            f"(with the {conference.event.changeover_minutes}-min changeover) leaves no "
-            f"{request.duration}-min gap",
-        )
-    return free, ("", "")
-
-
-def _presence_words(conference: Conference, request: Request) -> str:
+def presence_words(conference: Conference, request: Request) -> str:
     who = _names(request.parties)
     if request.window is not None:
-        window_only = presence(
-            conference, Request(**{**request.__dict__, "parties": ()}), day_hours_and_grid(conference, request)
-        )
+        in_the_day = day_hours_and_grid(conference, request, every_minute(conference, request))
+        window_only = presence(conference, Request(**{**request.__dict__, "parties": ()}), in_the_day)
         if not window_only:
             return f"its requested window holds no {request.duration}-min slot inside the day hours"
         return f"{who} are never all available for {request.duration} min inside its requested window and the day hours"

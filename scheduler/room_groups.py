@@ -24,8 +24,9 @@ class PoolMeeting:
 def room_pools(conference) -> dict[str, tuple[str, ...]]:
     """Pool id (its first room's id) -> the rooms in it, in input order; most rooms are a pool of one.
 
-    Rooms are interchangeable when they have the same capacity, features, level and availability, host no
-    programme item, and are nobody's home room and no pin's room (rules 9 and 12 name a room by its id).
+    Rooms are interchangeable when they have the same capacity, features, level, availability and owner
+    (rule 13), host no programme item, and are nobody's home room and no pin's room (rules 9 and 12 name a
+    room by its id).
     """
     named = {d.home_room for d in conference.delegations} | {r.fixed_room for r in conference.requests}
     named |= {p.room for p in conference.programme}
@@ -34,22 +35,25 @@ def room_pools(conference) -> dict[str, tuple[str, ...]]:
         if room.id in named:
             key: tuple = ("own", room.id)
         else:
-            key = (room.capacity, tuple(sorted(room.features)), room.level, room.available)
+            key = (room.capacity, tuple(sorted(room.features)), room.level, room.available, room.reserved_for)
         pools[key].append(room.id)
     return {ids[0]: tuple(ids) for ids in pools.values()}
 
 
-def assign_rooms(pool: tuple[str, ...], meetings: list[PoolMeeting]) -> dict[str, str]:
+def assign_rooms(pool: tuple[str, ...], meetings: list[PoolMeeting], rooms_shared: bool = False) -> dict[str, str]:
     """Request id -> room for meetings of one pool that never exceed its size at once.
 
     Sweeping in time order, a meeting takes a free room, preferring one its parties used last, so
-    delegations change rooms less.
+    delegations change rooms less. `rooms_shared`: the model did not hold rule 5 (a test leaving it out),
+    so a meeting may have to share the room that frees first.
     """
     free_from = dict.fromkeys(pool, None)
     last_room: dict[str, str] = {}
     assigned = {}
     for m in sorted(meetings, key=lambda m: (m.start, m.request)):
         free = [r for r in pool if free_from[r] is None or free_from[r] <= m.start]
+        if not free and rooms_shared:
+            free = [min(pool, key=lambda r: free_from[r])]
         if not free:
             raise ValueError(f"more meetings at once than rooms in pool {pool}")  # the model forbids it
         familiar = [last_room[p] for p in m.parties if last_room.get(p) in free]

@@ -31,6 +31,7 @@ from scheduler.explain import unscheduled_reasons
 from scheduler.greedy import greedy_schedule
 from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
 from scheduler.placement import Placement, placements
+from scheduler.rules import ALL_RULES, model_parts, placement_rules
 
 Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 LARGE = 400  # requests: above this, presolve probing is switched off
@@ -48,6 +49,9 @@ class SolveOptions:
     strengthening: frozenset[str] = STRENGTHENING  # frozenset() = the plain model (a benchmark baseline)
     warm_start: bool = True  # start from the greedy schedule
     greedy_fallback: bool = True  # keep the greedy schedule when the solver finds nothing better in time
+    # The contract's rules the solver holds: all of them, except in the tests that show each rule binds
+    # (a schedule solved without a rule is still checked against all of them by `scheduler check`).
+    rules: frozenset[str] = ALL_RULES
 
     @property
     def worker_count(self) -> int:
@@ -182,7 +186,7 @@ def solve(
     """Schedule as much priority as possible, prove how good it is, then polish the secondary goals."""
     clock = _Clock(options.time_limit)
     stats = SolveStats()
-    where = placements(conference)
+    where = placements(conference, placement_rules(options.rules))
     must = [r for r in conference.requests if r.must_happen]
 
     impossible = [where[r.id] for r in must if not where[r.id].possible]
@@ -192,12 +196,12 @@ def solve(
     start_schedule = greedy_schedule(conference, where)
     placed = {m.request for m in start_schedule}
     if any(r.id not in placed for r in must):
-        start_schedule = _around_must_happen(conference, where, clock, stop)
+        start_schedule = _around_must_happen(conference, where, clock, stop, options.rules)
         if isinstance(start_schedule, Conflict):
             return Outcome("infeasible", conflict=start_schedule, stats=stats)
     stats.greedy_priority = figures.scheduled_priority(conference, start_schedule or [])
 
-    cm = ConferenceModel.build(conference, where, strengthening=options.strengthening)
+    cm = ConferenceModel.build(conference, where, model_parts(options.rules), strengthening=options.strengthening)
     objective = cm.priority_value()
     cm.model.maximize(objective)
     if start_schedule is not None and options.warm_start:
@@ -208,7 +212,8 @@ def solve(
     static_bound = sum(p.request.priority for p in where.values() if p.possible)
 
     if status == cp_model.INFEASIBLE:
-        return Outcome("infeasible", conflict=find_conflict(conference, where, clock.left()), stats=stats)
+        conflict = find_conflict(conference, where, clock.left(), options.rules)
+        return Outcome("infeasible", conflict=conflict, stats=stats)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best = cm.meetings_from(solver.value)
         value = round(solver.objective_value)
@@ -256,9 +261,10 @@ def _around_must_happen(
     where: dict[str, Placement],
     clock: _Clock,
     stop: threading.Event | None,
+    rules: frozenset[str],
 ) -> list[Meeting] | Conflict | None:
     """When the greedy could not fit the must-happen requests: solve them alone, then fill around them."""
-    outcome = solve_must_happen(conference, where, clock.left() * 0.3, stop)
+    outcome = solve_must_happen(conference, where, clock.left() * 0.3, stop, rules)
     if outcome is None:
         return None
     if isinstance(outcome, Conflict):

@@ -97,6 +97,19 @@ def test_a_very_short_time_limit_still_writes_a_valid_schedule(tmp_path: Path) -
     assert checked.exit_code == 0, checked.output
 
 
+def test_minsk_salons_receive_only_their_own_delegations_guests(tmp_path: Path) -> None:
+    """The example reserves Belarus's and Russia's salons for them (rule 13): no third party meets there."""
+    data = json.loads(MINSK.read_text())
+    owners = {r["id"]: r["reserved_for"] for r in data["rooms"] if "reserved_for" in r}
+    homes = {d["home_room"]: d["id"] for d in data["delegations"] if d.get("home_room")}
+    assert owners == homes == {"salon-blr": "BLR", "salon-rus": "RUS"}
+    out = tmp_path / "out"
+    assert _solve(MINSK, out, "--time-limit", "5", "--seed", "1").exit_code == 0
+    meetings = json.loads((out / "schedule.json").read_text())["meetings"]
+    in_salons = [m for m in meetings if m["room"] in owners]
+    assert in_salons and all(owners[m["room"]] in m["parties"] for m in in_salons)
+
+
 def test_check_names_the_broken_rule(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert _solve(TINY, out).exit_code == 0

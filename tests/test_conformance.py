@@ -11,13 +11,19 @@ from typer.testing import CliRunner
 from scheduler.cli import app
 from tests.conftest import CONTRACT, IN_CI
 
-CASES = sorted(p for p in (CONTRACT / "conformance").glob("*.json") if not p.name.endswith(".expect.json"))
+# v1's cases and v1.1's (rule 13, reserved rooms), each folder as the contract ships it
+FOLDERS = ("conformance", "conformance-v1.1")
+CASES = sorted(
+    p for folder in FOLDERS for p in (CONTRACT / folder).glob("*.json") if not p.name.endswith(".expect.json")
+)
 # Outside CI the contract folder may be absent; in CI its absence must fail loudly, not skip.
 pytestmark = pytest.mark.skipif(not CASES and not IN_CI, reason=f"no conformance cases under {CONTRACT}")
 
 
 def test_the_conformance_cases_are_there() -> None:
-    assert len(CASES) >= 20, f"expected the contract's conformance cases under {CONTRACT}"
+    for folder, least in zip(FOLDERS, (20, 3), strict=True):
+        found = [c for c in CASES if c.parent.name == folder]
+        assert len(found) >= least, f"expected the contract's conformance cases under {CONTRACT / folder}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)

@@ -1,24 +1,20 @@
 """Random tiny instances: the solver reaches the lexicographic optimum of the contract's objective.
 
-The contract ranks schedules by scheduled priority, then preferred_met, then fewer breaks. A brute force
-built on the validator's rule checks (scheduler.check, as in test_properties) tries every room and grid
-start for every request, keeps every combination that breaks no rule, and takes the best
-(priority, preferred_met, -breaks) triple; the solver's figures must equal it.
+The contract ranks schedules by scheduled priority, then preferred_met, then fewer breaks. The independent
+brute force (`tests/brute_force.py`, on the raw JSON) tries every room and grid start for every request,
+keeps every combination that breaks no rule, and takes the best (priority, preferred_met, -breaks) triple;
+the solver's figures must equal it.
 """
 
 from __future__ import annotations
 
-import json
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler import check
-from scheduler.domain import Conference, inside_union
-from scheduler.parse import load_conference
 from scheduler.solve import SolveOptions
+from tests.brute_force import brute_force
 from tests.conftest import solve_checked
-from tests.test_properties import _violations, instances, meeting_options
+from tests.test_properties import instances
 
 OPTIONS = SolveOptions(time_limit=60, workers=1, seed=3, deterministic_time=30)
 
@@ -91,50 +87,19 @@ def contested_instances(draw) -> dict:
     return data
 
 
-def _figures(conference: Conference, chosen: list[check.Placed]) -> tuple[int, int, int]:
-    priority = sum(m.request.priority for m in chosen)
-    preferred = sum(
-        m.request.priority
-        for m in chosen
-        if m.request.preferred is not None and inside_union(m.request.preferred, m.start, m.end)
-    )
-    breaks = check.count_breaks(conference, [(m.request.id, m.request.parties, m.start, m.end) for m in chosen])
-    return priority, preferred, -breaks
-
-
-def brute_force_lexicographic(conference: Conference) -> tuple[int, int, int] | None:
-    """The best (priority, preferred_met, breaks) over every valid combination (None: none is valid)."""
-    options = meeting_options(conference)
-    best: list[tuple[int, int, int] | None] = [None]
-
-    def search(i: int, chosen: list[check.Placed]) -> None:
-        if i == len(options):
-            key = _figures(conference, chosen)
-            if best[0] is None or key > best[0]:
-                best[0] = key
-            return
-        for option in options[i]:
-            if option is None:
-                search(i + 1, chosen)
-            elif not _violations(conference, [*chosen, option]):
-                search(i + 1, [*chosen, option])
-
-    search(0, [])
-    if best[0] is None:
-        return None
-    priority, preferred, negative_breaks = best[0]
-    return priority, preferred, -negative_breaks
-
-
 @settings(
     max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(contested_instances())
 def test_solver_reaches_the_lexicographic_optimum(data: dict) -> None:
-    expected = brute_force_lexicographic(load_conference(json.dumps(data)))
+    expected = brute_force(data, lexicographic=True)
     outcome = solve_checked(data, OPTIONS)
     if expected is None:
         assert outcome.status == "infeasible"
     else:
         assert outcome.status == "optimal"
-        assert (outcome.scheduled_priority, outcome.preferred_met, outcome.breaks) == expected
+        assert (outcome.scheduled_priority, outcome.preferred_met, outcome.breaks) == (
+            expected.priority,
+            expected.preferred_met,
+            expected.breaks,
+        )

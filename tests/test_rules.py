@@ -8,15 +8,31 @@ why, where and when the rest goes). Minute 0 is the first day's start (09:00 in 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import sys
+from functools import partial
 
-from conftest import instance, placed, request, solve_checked
+import conftest
+import pytest
+from conftest import DETERMINISTIC, instance, placed, request, solve_checked
 
 from scheduler import rule_names as rn
+from scheduler.cpsat_model import STRENGTHENING
 from scheduler.output import schedule_document
 from scheduler.parse import load_conference
 
 DAY = "2024-10-31"
+
+
+@pytest.fixture(autouse=True, params=["strengthened", "plain"])
+def strengthening(request, monkeypatch):
+    """Every test runs on the model with its redundant constraints and without them: a rule that lost its
+    teeth must not hide behind a constraint it implies."""
+    chosen = STRENGTHENING if request.param == "strengthened" else frozenset()
+    options = dataclasses.replace(DETERMINISTIC, strengthening=chosen)
+    monkeypatch.setattr(sys.modules[__name__], "solve_checked", partial(conftest.solve_checked, options=options))
+    return request.param
 
 
 def at(hhmm: str, day: str = DAY) -> str:
@@ -768,6 +784,69 @@ def test_pinned_interpreted_meetings_over_the_teams_is_infeasible():
     assert out.status == "infeasible"
     assert set(out.conflict.requests) == {"AB", "CD"}
     assert out.conflict.rules == (rn.INTERPRETERS,)
+
+
+# --- 13. reserved rooms (contract v1.1) -------------------------------------------------------------
+
+
+def test_reserved_rooms_a_salon_is_not_lent_to_other_delegations():
+    # R1 is A's salon and R2 is open 09:00-10:00 only: of CD and BD (both with D) only one is held, in R2;
+    # lent to others, R1 would take BD at 10:00
+    data = instance(
+        rooms=[room("R1", reserved_for="A"), room("R2", available=[win("09:00", "10:00")])],
+        requests=[request("CD", "CD", 60, 2), request("BD", "BD", 60, 1)],
+    )
+    out = optimal(solve_checked(data), 2)
+    assert placed(out) == {"CD": ("R2", 0)}
+    assert "D's time" in reason(out, "BD")
+
+
+def test_reserved_rooms_the_owner_receives_its_guests_there():
+    data = instance(rooms=[room("R1", reserved_for="A")], requests=[request("AB", "AB", 60), request("ACD", "ACD", 60)])
+    out = optimal(solve_checked(data), 2)
+    assert {r for r, _ in placed(out).values()} == {"R1"}
+
+
+def test_reserved_rooms_only_reserved_rooms_left_names_room_and_owner():
+    data = instance(
+        rooms=[room("R1", reserved_for="A"), room("R2", reserved_for="B", capacity=12)],
+        requests=[request("CD", "CD", 60), request("AB", "AB", 60)],
+    )
+    out = optimal(solve_checked(data), 1)
+    assert reason(out, "CD") == "R1 is reserved for A and R2 is reserved for B"
+
+
+def test_reserved_rooms_programme_items_may_still_use_the_salon():
+    # the plenary is held in A's salon; A's guests meet there around it
+    data = instance(
+        rooms=[room("R1", reserved_for="A")],
+        programme=[{"id": "P", "title": "Press", "start": at("09:00"), "end": at("11:00"), "room": "R1",
+                    "attendees": ["D"]}],
+        requests=[request("AB", "AB", 60)],
+    )
+    out = optimal(solve_checked(data), 1)
+    assert placed(out) == {"AB": ("R1", minute("11:00"))}
+
+
+def test_reserved_rooms_a_pin_in_anothers_salon_is_infeasible_naming_the_rule():
+    data = instance(
+        rooms=[room("R1", reserved_for="A"), room("R2")],
+        requests=[request("CD", "CD", 60, fixed={"start": at("09:00"), "room": "R1"})],
+    )
+    out = solve_checked(data)
+    assert out.status == "infeasible"
+    assert out.conflict.rules == (rn.RESERVED_ROOMS,)
+    assert "R1 is reserved for A" in out.conflict.message
+
+
+def test_reserved_rooms_identical_salons_of_two_owners_are_not_one_pool():
+    # R1 and R2 are alike but belong to A and B: AC must be in R1, BD in R2, at the same time
+    data = instance(
+        rooms=[room("R1", reserved_for="A"), room("R2", reserved_for="B")],
+        requests=[request("AC", "AC", 180), request("BD", "BD", 180)],
+    )
+    out = optimal(solve_checked(data), 2)
+    assert placed(out) == {"AC": ("R1", 0), "BD": ("R2", 0)}
 
 
 # --- durations and time zones ----------------------------------------------------------------------

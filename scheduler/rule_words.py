@@ -1,0 +1,125 @@
+"""The words of the rules between meetings, as a protocol officer reads them.
+
+Two places speak of these rules: the reason a request was left out of a schedule (an `Obstacle`: which
+rule closed the times it could have had), and the exit-3 message when mandatory and pinned requests
+cannot all be held (a `Clash`: which rule keeps them apart). Mandatory and pinned requests are described
+there by the words of rules 1 and 12 (`*_demand`). The rule registry (`scheduler.rules`) binds each of
+these functions to its rule; the rules about one meeting alone have their words beside their placement
+step (`scheduler.placement`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scheduler.domain import Conference, Request
+
+
+@dataclass(frozen=True)
+class Obstacle:
+    """What closed the times a left-out request could have had, as `scheduler.explain` found it."""
+
+    conference: Conference
+    subject: str  # the delegation whose time or limit it is; "rooms"; "teams"
+    blockers: frozenset[str]  # the ids of the meetings in the way ("@room" for a room)
+    days: str  # "31 Oct and 1 Nov"
+    priority: int  # of the request left out
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Mandatory and pinned requests that cannot all be held, and what they share."""
+
+    conference: Conference
+    parties: tuple[str, ...]  # delegations party to two or more of them
+    rooms: tuple[str, ...]  # rooms two or more of them could use
+
+
+# --- rule 1 and rule 12: what must happen ------------------------------------------------------------
+
+
+def once_demand(conference: Conference, request: Request) -> str | None:
+    return "mandatory" if request.mandatory else None
+
+
+def pinned_demand(conference: Conference, request: Request) -> str | None:
+    if not request.pinned:
+        return None
+    room = f" in {request.fixed_room}" if request.fixed_room else ""
+    return f"pinned at {conference.clock.to_datetime(request.fixed_start):%d %b %H:%M}{room}"
+
+
+# --- rule 4 ---------------------------------------------------------------------------------------------
+
+
+def one_place_at_a_time_obstacle(o: Obstacle) -> str:
+    return f"{o.subject}'s time on {o.days} is filled by {meetings_words(o)}"
+
+
+def one_place_at_a_time_clash(c: Clash) -> str:
+    who = ", ".join(c.parties) or "a delegation"
+    return f"{who} cannot be in two places at once (with a {c.conference.event.changeover_minutes}-min changeover)"
+
+
+# --- rule 5 ---------------------------------------------------------------------------------------------
+
+
+def room_use_obstacle(o: Obstacle) -> str:
+    rooms = sorted(w[1:] for w in o.blockers if w.startswith("@"))
+    names = join([o.conference.room(r).name for r in rooms])
+    return f"the rooms that can host it ({names}) are taken on {o.days} whenever its parties are free"
+
+
+def room_use_clash(c: Clash) -> str:
+    return (
+        f"they need the same room ({', '.join(c.rooms) or '?'}) at overlapping times "
+        f"(with a {c.conference.event.room_turnover_minutes}-min turnover)"
+    )
+
+
+# --- rule 10 --------------------------------------------------------------------------------------------
+
+
+def daily_load_obstacle(o: Obstacle) -> str:
+    limit = o.conference.delegation(o.subject).max_meetings_per_day
+    return f"{o.subject} already has max_meetings_per_day={limit} on {o.days}"
+
+
+def daily_load_clash(c: Clash) -> str:
+    return "a delegation would exceed its max_meetings_per_day"
+
+
+# --- rule 11 --------------------------------------------------------------------------------------------
+
+
+def interpreters_obstacle(o: Obstacle) -> str:
+    teams = o.conference.event.interpreter_teams
+    return f"all {teams} interpreter teams are busy on {o.days} whenever its parties are free"
+
+
+def interpreters_clash(c: Clash) -> str:
+    teams = c.conference.event.interpreter_teams
+    return f"more meetings needing interpretation than the {teams} interpreter teams would run at once"
+
+
+# --- shared wording ---------------------------------------------------------------------------------------
+
+
+def meetings_words(o: Obstacle) -> str:
+    """The meetings in the way, most important first: "higher-priority meetings: BLR-RUS (priority 10), …"."""
+    requests = sorted(
+        (o.conference.request(i) for i in o.blockers if not i.startswith("@")), key=lambda r: (-r.priority, r.id)
+    )
+    higher = all(r.priority >= o.priority for r in requests)
+    listed = ", ".join(f"{r.id} (priority {r.priority})" for r in requests[:4])
+    more = f" and {len(requests) - 4} more" if len(requests) > 4 else ""
+    kind = (
+        "higher-priority meetings"
+        if higher and all(r.priority > o.priority for r in requests)
+        else ("meetings of equal or higher priority" if higher else "other meetings")
+    )
+    return f"{kind}: {listed}{more}"
+
+
+def join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,206 @@
+"""The rule registry: every rule has all its parts, and every rule binds (none is dead code).
+
+For each rule a tiny binding instance: its optimum with every rule differs from its optimum with that one
+rule left out of the solver (placement steps and model part alike), and the independent validator names
+exactly that rule on the schedule found without it. Each runs with the model's strengthening on and off,
+since redundant constraints can hide a rule that lost its teeth.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from scheduler import check, rule_names
+from scheduler.cpsat_model import STRENGTHENING
+from scheduler.input_model import input_json_schema
+from scheduler.output import schedule_document
+from scheduler.parse import load_conference
+from scheduler.placement import RoomStep, RoomTimeStep, TimeStep
+from scheduler.rules import ALL_RULES, BY_NAME, CLASH_FAMILIES, RULES, rule_table
+from scheduler.solve import SolveOptions, solve
+from tests.conftest import instance, request
+from tests.test_rules import DAY, TWO_ROOMS, at, delegations, room
+
+ROOT = Path(__file__).resolve().parents[1]
+WHOLE_DAY = 180  # the base instance's day: 09:00-12:00
+
+# One instance per rule in which that rule decides the optimum.
+BINDING: dict[str, dict] = {
+    rule_names.ONCE: instance(
+        rooms=TWO_ROOMS,
+        requests=[request("AB", "AB", WHOLE_DAY, 1, mandatory=True), request("AC", "AC", WHOLE_DAY, 5)],
+    ),
+    # a 60-min grid holds three 45-min meetings of A in three hours; any minute would hold four
+    rule_names.DAY_HOURS_AND_GRID: instance(
+        rooms=TWO_ROOMS,
+        event_slot_minutes=60,
+        requests=[request(f"A{p}{i}", f"A{p}", 45) for i, p in enumerate("BCDB")],
+    ),
+    rule_names.PRESENCE: instance(
+        rooms=TWO_ROOMS,
+        delegations=delegations(A={"available": [{"start": at("09:00"), "end": at("10:00")}]}),
+        requests=[request("AB", "AB", 60), request("AC", "AC", 60)],
+    ),
+    # with a 15-min changeover AB (09:00 or 11:00) and AC (10:00) never fit together; the energy of A's day
+    # (195 min for 150) does not see it, only the changeover between the two meetings does
+    rule_names.ONE_PLACE_AT_A_TIME: instance(
+        rooms=TWO_ROOMS,
+        event_changeover_minutes=15,
+        requests=[
+            request("AB", "AB", 60, window=[{"start": at("09:00"), "end": at("10:00")},
+                                            {"start": at("11:00"), "end": at("12:00")}]),
+            request("AC", "AC", 60, window=[{"start": at("10:00"), "end": at("11:00")}]),
+        ],
+    ),
+    rule_names.ROOM_USE: instance(
+        event_room_turnover_minutes=15,
+        event_days=[{"date": DAY, "start": "09:00", "end": "11:00"}],
+        requests=[request("AB", "AB", 60), request("CD", "CD", 60)],
+    ),
+    rule_names.SEATS: instance(
+        rooms=[room("R1"), room("R2", capacity=3)],
+        requests=[request("AB", "AB", WHOLE_DAY), request("CD", "CD", WHOLE_DAY)],
+    ),
+    rule_names.FEATURES: instance(
+        rooms=[room("R1", features=["interpretation", "press"]), room("R2")],
+        requests=[
+            request("AB", "AB", WHOLE_DAY, requires=["press"]),
+            request("CD", "CD", WHOLE_DAY, requires=["press"]),
+        ],
+    ),
+    rule_names.PROTOCOL_LEVEL: instance(
+        rooms=[room("R1", level=3), room("R2", level=1)],
+        delegations=delegations(A={"level": 3}, C={"level": 3}),
+        requests=[request("AB", "AB", WHOLE_DAY), request("CD", "CD", WHOLE_DAY)],
+    ),
+    rule_names.HOME_ROOMS: instance(
+        rooms=TWO_ROOMS,
+        delegations=delegations(A={"home_room": "R1"}, C={"home_room": "R1"}),
+        requests=[request("AB", "AB", WHOLE_DAY), request("CD", "CD", WHOLE_DAY)],
+    ),
+    rule_names.DAILY_LOAD: instance(
+        rooms=TWO_ROOMS,
+        delegations=delegations(A={"max_meetings_per_day": 1}),
+        requests=[request("AB", "AB", 60), request("AC", "AC", 60)],
+    ),
+    rule_names.INTERPRETERS: instance(
+        rooms=TWO_ROOMS,
+        event_interpreter_teams=1,
+        delegations=delegations(A={"languages": ["en"]}, C={"languages": ["fr"]}),
+        requests=[request("AB", "AB", WHOLE_DAY), request("CD", "CD", WHOLE_DAY)],
+    ),
+    rule_names.PINNED: instance(
+        rooms=TWO_ROOMS,
+        requests=[
+            request("AB", "AB", 30, 1, fixed={"start": at("10:00"), "room": "R2"}),
+            request("AC", "AC", WHOLE_DAY, 5),
+        ],
+    ),
+    rule_names.RESERVED_ROOMS: instance(
+        rooms=[room("R1", reserved_for="A")],
+        requests=[request("BC", "BC", 60)],
+    ),
+}
+
+STRENGTHENINGS = {"strengthened": STRENGTHENING, "plain": frozenset()}
+
+
+def _optimum(data: dict, rules: frozenset[str], strengthening: frozenset[str]):
+    conference = load_conference(json.dumps(data))
+    options = SolveOptions(
+        time_limit=60, workers=1, seed=1, deterministic_time=20, secondary=False, rules=rules,
+        strengthening=strengthening,
+    )
+    outcome = solve(conference, options)
+    assert outcome.status == "optimal", outcome.status
+    return conference, outcome
+
+
+# --- every rule has every part --------------------------------------------------------------------------
+
+
+def test_rules_are_numbered_as_in_the_contract_and_named_in_rule_names() -> None:
+    assert [r.number for r in RULES] == list(range(1, len(RULES) + 1))
+    names = {v for k, v in vars(rule_names).items() if k.isupper() and isinstance(v, str)}
+    assert names == ALL_RULES == set(BY_NAME)
+    assert len(RULES) == 13
+    for rule in RULES:
+        assert rule.text and "\n" not in rule.text, rule.name
+
+
+def test_every_rule_has_a_validator_check_of_its_name_and_the_validator_runs_all_of_them() -> None:
+    for rule in RULES:
+        assert rule.check.__name__ == rule.name
+    assert [r.check for r in RULES] == sorted(check.RULE_CHECKS, key=lambda f: BY_NAME[f.__name__].number)
+    assert len(check.RULE_CHECKS) == len(RULES)
+
+
+def test_every_rule_is_held_by_the_solver_under_its_own_name() -> None:
+    for rule in RULES:
+        assert rule.placement or rule.model is not None, f"{rule.name} is held nowhere in the solver"
+        for step in rule.placement:
+            assert isinstance(step, RoomStep | TimeStep | RoomTimeStep)
+            assert step.rule == rule.name
+            assert step.keeps.__name__.startswith(rule.name), step.keeps.__name__
+            assert step.words.__name__.startswith(rule.name), step.words.__name__
+        if rule.model is not None:
+            assert rule.model.add.__name__ == rule.name
+
+
+def test_every_rule_of_the_model_has_words_for_explanations_and_exit_3() -> None:
+    """A rule between meetings says why it kept a request out (obstacle) and why must-happen requests clash
+    (clash); rules 1 and 12 say instead why a request must happen (demand)."""
+    for rule in RULES:
+        if rule.model is None:
+            continue
+        if rule.demand is not None:
+            assert rule.obstacle is None and rule.clash is None, rule.name
+        else:
+            assert rule.obstacle is not None and rule.clash is not None, rule.name
+            assert rule.obstacle.__name__ == f"{rule.name}_obstacle"
+            assert rule.clash.__name__ == f"{rule.name}_clash"
+    assert tuple(r.name for r in RULES if r.clash is not None) == CLASH_FAMILIES
+
+
+def test_every_rule_has_tests_under_its_name() -> None:
+    tree = ast.parse((ROOT / "tests" / "test_rules.py").read_text())
+    tests = [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+    for rule in RULES:
+        assert any(t.startswith(f"test_{rule.name}_") for t in tests), f"no test_{rule.name}_... in test_rules.py"
+        assert rule.name in BINDING, f"no binding instance for {rule.name}"
+
+
+def test_the_readme_shows_the_registrys_rule_table() -> None:
+    assert rule_table() in (ROOT / "README.md").read_text()
+
+
+def test_the_json_schema_shows_reserved_rooms() -> None:
+    room_schema = input_json_schema()["$defs"]["RoomIn"]["properties"]
+    assert "reserved_for" in room_schema and "rule 13" in room_schema["reserved_for"]["description"]
+
+
+# --- every rule binds ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strengthening", list(STRENGTHENINGS), ids=list(STRENGTHENINGS))
+@pytest.mark.parametrize("rule", [r.name for r in RULES])
+def test_leaving_a_rule_out_changes_the_optimum_and_the_validator_names_it(rule: str, strengthening: str) -> None:
+    data = BINDING[rule]
+    chosen = STRENGTHENINGS[strengthening]
+    conference, held = _optimum(data, ALL_RULES, chosen)
+    assert check.check_schedule(conference, schedule_document(conference, held)).ok
+    _, without = _optimum(data, ALL_RULES - {rule}, chosen)
+    assert without.scheduled_priority != held.scheduled_priority
+    report = check.check_schedule(conference, schedule_document(conference, without))
+    assert {v.rule for v in report.violations} == {rule}, [str(v) for v in report.violations]
+
+
+def test_unknown_rule_names_are_refused() -> None:
+    from scheduler.rules import model_parts
+
+    with pytest.raises(ValueError, match="no_such_rule"):
+        model_parts(frozenset({"no_such_rule"}))
