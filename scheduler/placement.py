@@ -110,6 +110,7 @@ class RoomTimeStep:
     rule: str
     keeps: Callable[[Conference, Room, int, list[int]], list[int]]
     words: Callable[[Conference, Request, list[Room]], str]
+    first: bool = False
 
 
 PlacementStep = RoomStep | TimeStep | RoomTimeStep
@@ -291,7 +292,7 @@ class PlacementRules:
     @classmethod
     def of(cls, steps: Iterable[PlacementStep]) -> PlacementRules:
         """Steps sorted into their stages, pins first, the rest in the order given."""
-        steps = sorted(steps, key=lambda step: not getattr(step, "first", False))
+        steps = sorted(steps, key=lambda step: not step.first)
         return cls(
             tuple(s for s in steps if isinstance(s, RoomStep)),
             tuple(s for s in steps if isinstance(s, TimeStep)),
@@ -320,8 +321,8 @@ def place(conference: Conference, request: Request, rules: PlacementRules) -> Pl
             return nowhere(step.rule, step.words(conference, request))
     by_room = {room.id: starts for room in rooms}
     for step in rules.room_times:
-        by_room = {r: kept for r, ss in by_room.items() if (kept := step.keeps(conference, conference.room(r),
-                                                                                request.duration, ss))}
+        narrowed = {r: step.keeps(conference, conference.room(r), request.duration, ss) for r, ss in by_room.items()}
+        by_room = {r: ss for r, ss in narrowed.items() if ss}
         if not by_room:
             return nowhere(step.rule, step.words(conference, request, rooms))
     by_room = {r: tuple(ss) for r, ss in by_room.items()}
