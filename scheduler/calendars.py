@@ -10,7 +10,10 @@ Choices that make the feeds something calendar clients follow:
   schedule.json by `scheduler.revisions.carry_identity`; so an unchanged meeting is byte-identical in the
   next publication, a moved one has a higher SEQUENCE, and a dropped one stays as STATUS:CANCELLED.
 - DTSTART/DTEND carry `TZID=` the event's IANA zone, with a VTIMEZONE restricted to the dates of the
-  events (its COMMENT line, which libical's strict check rejects, removed).
+  events (its COMMENT line, which libical's strict check rejects, removed). On the night clocks go back a
+  local time can name two instants, and RFC 5545 reads such a TZID time as the first one; so a meeting
+  with an ambiguous local start or end, or whose local end is not after its local start (it spans the
+  change), has its DTSTART/DTEND in UTC (`Z`) instead: every feed carries every meeting at its instant.
 - No ATTENDEE: the input holds no e-mail addresses.
 """
 
@@ -18,13 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDuration, vText
 
+from scheduler.document import ScheduledMeeting, ScheduleDocument
 from scheduler.domain import Conference
-from scheduler.revisions import IDENTITY_KEYS, parse_utc
 
 PRODID = "-//bilateral//scheduler//EN"
 REFRESH = timedelta(hours=1)
@@ -62,28 +65,26 @@ class _Entry:
     cancelled: bool
 
 
-def _entries(document: dict) -> list[_Entry]:
-    entries = []
-    for key, cancelled in (("meetings", False), ("cancelled", True)):
-        for i, m in enumerate(document.get(key, [])):
-            missing = [k for k in IDENTITY_KEYS if k not in m]
-            if missing:
-                raise ValueError(
-                    f"{key}[{i}] ({m.get('request')}) has no {' and '.join(missing)}; "
-                    "add them with scheduler.revisions.carry_identity"
-                )
-            entries.append(
-                _Entry(
-                    request=m["request"],
-                    parties=tuple(m["parties"]),
-                    room=m["room"],
-                    start=datetime.fromisoformat(m["start"]),
-                    end=datetime.fromisoformat(m["end"]),
-                    sequence=m["sequence"],
-                    last_modified=parse_utc(m["last_modified"]),
-                    cancelled=cancelled,
-                )
-            )
+def _entry(meeting: ScheduledMeeting, cancelled: bool) -> _Entry:
+    if not meeting.has_identity:
+        raise ValueError(
+            f"{meeting.request} has no sequence or last_modified; add them with scheduler.revisions.carry_identity"
+        )
+    return _Entry(
+        request=meeting.request,
+        parties=meeting.parties,
+        room=meeting.room,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        sequence=meeting.sequence,
+        last_modified=meeting.modified_at,
+        cancelled=cancelled,
+    )
+
+
+def _entries(document: ScheduleDocument) -> list[_Entry]:
+    entries = [_entry(m, False) for m in document.meetings]
+    entries += [_entry(c, True) for c in document.cancelled or ()]
     entries.sort(key=lambda e: (e.start, e.end, e.room, e.request))
     return entries
 
@@ -145,15 +146,33 @@ def _description(conference: Conference, entry: _Entry) -> str:
     return "\n".join(lines)
 
 
+def _ambiguous(local: datetime) -> bool:
+    """The wall-clock time names two instants (the repeated hour when clocks go back)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def _shown_times(entry: _Entry, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """DTSTART and DTEND: local times in the event's zone, unless a local time cannot say the instant.
+
+    A TZID time in the repeated hour is read as its first occurrence (RFC 5545 3.3.5), and a meeting that
+    spans the change may end at an earlier wall-clock time than it starts, which no client accepts; both
+    are written in UTC, which names one instant."""
+    start, end = entry.start.astimezone(zone), entry.end.astimezone(zone)
+    if _ambiguous(start) or _ambiguous(end) or end.replace(tzinfo=None) <= start.replace(tzinfo=None):
+        return entry.start.astimezone(UTC), entry.end.astimezone(UTC)
+    return start, end
+
+
 def _vevent(conference: Conference, entry: _Entry, zone: ZoneInfo, reader: str | None) -> Event:
     title = summary(conference, entry.parties, reader)
+    start, end = _shown_times(entry, zone)
     return Event.new(
         uid=event_uid(conference, entry.request),
         stamp=entry.last_modified,
         last_modified=entry.last_modified,
         sequence=entry.sequence,
-        start=entry.start.astimezone(zone),
-        end=entry.end.astimezone(zone),
+        start=start,
+        end=end,
         summary=f"Cancelled: {title}" if entry.cancelled else title,
         location=_room_name(conference, entry.room),
         description=_description(conference, entry),
@@ -192,7 +211,7 @@ def _feed(
         calendar.add_component(timezone)
     for entry in entries:
         calendar.add_component(_vevent(conference, entry, zone, reader))
-    assert not calendar.get_missing_tzids(), "every event is in the event's zone"
+    assert not calendar.get_missing_tzids(), "every event is in the event's zone or in UTC"
     return calendar.to_ical()
 
 
@@ -211,10 +230,10 @@ def _zone_components(zone: ZoneInfo, span: tuple[date, date]) -> list[Timezone]:
     return probe.timezones
 
 
-def calendar_files(conference: Conference, document: dict) -> dict[str, bytes]:
+def calendar_files(conference: Conference, document: ScheduleDocument) -> dict[str, bytes]:
     """Every feed of a schedule: relative path -> content.
 
-    `document` is a schedule.json with the identity fields of `scheduler.revisions.carry_identity`
+    `document` is a published schedule: with the identity fields of `scheduler.revisions.carry_identity`
     (per meeting `sequence` and `last_modified`, and the optional `cancelled` list). Paths: "all.ics",
     "delegation-<ID>.ics" for every delegation (only its meetings, titled from its side) and
     "room-<ID>.ics" for every room. Raises ValueError when a meeting lacks its identity fields.

@@ -2,7 +2,9 @@
 
 Written from the contract alone and sharing no code with the solver, so that a bug in the model cannot
 hide itself by being repeated here. It reads the domain objects and the schedule as published
-(`schedule.json`), and reports every problem as one line an officer can act on, named by rule.
+(`schedule.json`), and reports every problem as one line an officer can act on, named by rule. A typed
+`ScheduleDocument` is checked as the JSON it writes, read by this module's own reader: the document model
+is trusted for nothing the contract says.
 
 Decisions where the contract leaves room:
 - A meeting whose `end` is not `start + duration` is an "output" problem. The other rules then judge the
@@ -27,7 +29,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations, pairwise
 
+from scheduler.document import ScheduleDocument
 from scheduler.domain import Conference, Day, Delegation, ProgrammeItem, Request, Room, inside_union
+from scheduler.problems import Problem
 from scheduler.rule_names import (
     DAILY_LOAD,
     DAY_HOURS_AND_GRID,
@@ -75,8 +79,8 @@ class CheckReport:
 class BadSchedule(Exception):
     """The schedule is not JSON or not shaped like `schedule.json`; `problems` name the JSON paths."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
 
@@ -107,11 +111,14 @@ class _Reader:
     """Checks the shape of a schedule, collecting every problem before giving up."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
 
     def read(self, schedule: object) -> _Stated:
         if not isinstance(schedule, dict):
-            raise BadSchedule([f"the schedule must be a JSON object, not {type(schedule).__name__}"])
+            raise BadSchedule([Problem("", f"the schedule must be a JSON object, not {type(schedule).__name__}")])
         status = self.value(schedule, "status", str, "status")
         figures = {
             k: self.value(schedule, k, int, k) for k in ("scheduled_priority", "upper_bound", "preferred_met", "breaks")
@@ -124,12 +131,12 @@ class _Reader:
 
     def value(self, obj: dict, key: str, kind: type, path: str):
         if key not in obj:
-            self.problems.append(f"{path}: is required")
+            self.problem(path, "is required")
             return None
         value = obj[key]
         # bool is an int in Python but not a number in JSON
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.problems.append(f"{path}: expected {_JSON_TYPE[kind]}, got {_shown(value)}")
+            self.problem(path, f"expected {_JSON_TYPE[kind]}, got {_shown(value)}")
             return None
         return value
 
@@ -140,7 +147,7 @@ class _Reader:
             if isinstance(item, dict):
                 good.append(item)
             else:
-                self.problems.append(f"{key}[{i}]: expected an object, got {_shown(item)}")
+                self.problem(f"{key}[{i}]", f"expected an object, got {_shown(item)}")
                 good.append({})
         return good
 
@@ -149,7 +156,7 @@ class _Reader:
         parties = self.value(m, "parties", list, f"{path}.parties") or []
         for j, party in enumerate(parties):
             if not isinstance(party, str):
-                self.problems.append(f"{path}.parties[{j}]: expected a string, got {_shown(party)}")
+                self.problem(f"{path}.parties[{j}]", f"expected a string, got {_shown(party)}")
         return _Entry(
             i,
             self.value(m, "request", str, f"{path}.request"),
@@ -171,12 +178,12 @@ class _Reader:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            self.problems.append(f"{path}: not an ISO 8601 date and time: {text!r}")
+            self.problem(path, f"not an ISO 8601 date and time: {text!r}")
             return None
         if moment.tzinfo is None:
-            self.problems.append(f"{path}: {text!r} has no UTC offset")
+            self.problem(path, f"{text!r} has no UTC offset")
         elif moment.second or moment.microsecond:
-            self.problems.append(f"{path}: {text!r} has seconds; times are whole minutes")
+            self.problem(path, f"{text!r} has seconds; times are whole minutes")
         else:
             return moment
         return None
@@ -676,8 +683,11 @@ def _figure_violations(stated: _Stated, recomputed: dict[str, int]) -> list[Viol
 # --- entry points -----------------------------------------------------------------------------------
 
 
-def check_schedule(conference: Conference, schedule: dict) -> CheckReport:
-    """Every violation of the contract by a `schedule.json` dict; raises BadSchedule on a wrong shape."""
+def check_schedule(conference: Conference, schedule: ScheduleDocument | dict) -> CheckReport:
+    """Every violation of the contract by a schedule (a document, or schedule.json's content as a dict);
+    raises BadSchedule on a wrong shape."""
+    if isinstance(schedule, ScheduleDocument):
+        schedule = schedule.model_dump(mode="json")  # judged as the JSON it writes, by the reader below
     stated = _Reader().read(schedule)
     placed, violations = _resolve(conference, stated)
     violations += _coverage(conference, stated)
@@ -695,5 +705,5 @@ def check_schedule_text(conference: Conference, text: str | bytes) -> CheckRepor
     try:
         schedule = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadSchedule([f"not valid JSON: {exc}"]) from None
+        raise BadSchedule([Problem("", f"not valid JSON: {exc}")]) from None
     return check_schedule(conference, schedule)

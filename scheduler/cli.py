@@ -7,33 +7,26 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from scheduler import reports
 from scheduler.b2b import B2BFormatError, import_b2b
-from scheduler.calendars import calendar_files
-from scheduler.check import BadSchedule, CheckReport, check_schedule, check_schedule_text
+from scheduler.check import BadSchedule, CheckReport, check_schedule_text
+from scheduler.document import ScheduleDocument
 from scheduler.domain import Conference
 from scheduler.folders import FolderRefused, check_target, write_folder
 from scheduler.input_model import input_json_schema
-from scheduler.office import office_files
-from scheduler.output import dumps, schedule_document
 from scheduler.parse import BadInput, load_conference
-from scheduler.revisions import (
-    BadPrevious,
-    carry_identity,
-    check_previous,
-    check_publication_time,
-    has_identity,
-    read_previous,
-)
+from scheduler.publish import Publication, PublicationRefused, publish
+from scheduler.revisions import BadPrevious, check_publication_time, latest_change, read_previous
 from scheduler.solve import Outcome, Progress, SolveOptions, solve
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1, 2, 3, 4
+CALENDARS = "calendars/"  # where a publication keeps its feeds
 
 app = typer.Typer(
     add_completion=False,
@@ -67,7 +60,7 @@ def _read_conference(path: Path) -> Conference:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _read_previous(path: Path | None) -> dict | None:
+def _read_previous(path: Path | None) -> ScheduleDocument | None:
     """Load the previous publication's schedule.json, or exit 2 with one line naming the problem."""
     if path is None:
         return None
@@ -78,14 +71,14 @@ def _read_previous(path: Path | None) -> dict | None:
         _bad_previous(path, exc)
 
 
-def _bad_previous(path: Path, exc: BadPrevious) -> None:
+def _bad_previous(path: Path, exc: BadPrevious) -> NoReturn:
     more = len(exc.problems) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     err.print(f"{path}: not a usable previous schedule: {exc.problems[0]}{suffix}")
     raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _published_at(text: str | None, previous: dict | None = None) -> datetime:
+def _published_at(text: str | None, previous: ScheduleDocument | None = None) -> datetime:
     """The moment of this publication: --published-at, else now (UTC, to the second). The only clock read."""
     if text is None:
         moment = datetime.now(UTC).replace(microsecond=0)
@@ -216,33 +209,27 @@ def solve_command(
             "try a longer --time-limit"
         )
         raise typer.Exit(EXIT_NO_SCHEDULE)
-    document = carry_identity(conference, schedule_document(conference, outcome), previous, published_at)
-    report = check_schedule(conference, document)
-    if not report.ok:
-        err.print("internal error: the schedule failed the independent check; nothing written:")
-        for violation in report.violations:
-            err.print(f"  {violation}")
-        raise typer.Exit(EXIT_FAILURE)
-    files = {f"calendars/{name}": content for name, content in calendar_files(conference, document).items()}
-    files.update(office_files(conference, document))
-    _write_out_dir(out_dir, lambda folder: _fill(folder, conference, outcome, document, files), replace)
+    publication = _publish(conference, outcome, previous, published_at)
+    _write_out_dir(out_dir, lambda folder: _write_files(folder, publication.files), replace)
     if not quiet:
         _summary(outcome, out_dir)
 
 
-def _fill(folder: Path, conference: Conference, outcome: Outcome, document: dict, files: dict[str, bytes]) -> None:
-    (folder / "schedule.json").write_text(dumps(document), encoding="utf-8")
-    (folder / "schedule.csv").write_text(reports.schedule_csv(conference, outcome), encoding="utf-8")
-    agendas = folder / "agendas"
-    agendas.mkdir()
-    for delegation in conference.delegations:
-        text = reports.delegation_agenda(conference, outcome, delegation.id)
-        (agendas / f"{delegation.id}.md").write_text(text, encoding="utf-8")
-    _write_files(folder, files)
+def _publish(
+    conference: Conference, result: Outcome | ScheduleDocument, previous: ScheduleDocument | None, at: datetime
+) -> Publication:
+    """The publication of a schedule, or exit 1 when it fails the independent check (a bug: nothing written)."""
+    try:
+        return publish(conference, result, previous, at)
+    except PublicationRefused as exc:
+        err.print("internal error: the schedule failed the independent check; nothing written:")
+        for violation in exc.violations:
+            err.print(f"  {violation}")
+        raise typer.Exit(EXIT_FAILURE) from None
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Write relative path -> bytes under folder (calendars, office outputs)."""
+    """Write relative path -> bytes under folder (a publication's files)."""
     for name, content in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -322,16 +309,26 @@ def calendars_command(
         for violation in report.violations:
             err.print(f"  {violation}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    document = json.loads(text)
     try:
-        check_previous(document)
+        document = read_previous(text)
     except BadPrevious as exc:
         _bad_previous(schedule_file, exc)
-    if not has_identity(document):
-        document = carry_identity(conference, document, None, _published_at(published_at_text))
-    files = calendar_files(conference, document)
+    # a published schedule keeps its identity, so the publication time (and the clock) only matter to one
+    # written without it, by an earlier version
+    published_at = latest_change(document) if document.has_identity else None
+    publication = _publish(conference, document, None, published_at or _published_at(published_at_text))
+    files = _feeds(publication)
     _write_out_dir(out_dir, lambda folder: _write_files(folder, files), replace)
     out.print(f"{len(files)} calendars written to {out_dir}/")
+
+
+def _feeds(publication: Publication) -> dict[str, bytes]:
+    """The calendar feeds of a publication, by file name."""
+    return {
+        name.removeprefix(CALENDARS): content
+        for name, content in publication.files.items()
+        if name.startswith(CALENDARS)
+    }
 
 
 @app.command("schema")

@@ -203,5 +203,9 @@ class Meeting:
 
 @dataclass(frozen=True)
 class Unscheduled:
+    """A request left out of the schedule and why: `reason` for the protocol office, `party_reason` for the
+    request's parties (it names no other delegation, no other meeting and no priority)."""
+
     request: str
     reason: str
+    party_reason: str

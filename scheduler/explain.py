@@ -3,6 +3,8 @@
 A request that could never be placed carries its `Placement` reason. Otherwise every time and room it
 could have had is tried against the final schedule, and the obstacles that close most of them are named:
 a delegation's time filled by other meetings, the rooms taken, a daily limit reached, the interpreters busy.
+Each reason is said twice: for the protocol office (naming the meetings in the way, with their priorities)
+and for the request's parties, whose agendas show it (naming only them, the rooms and the times).
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ def unscheduled_reasons(
         if request.id in held:
             continue
         placement = where[request.id]
-        reason = placement.reason if not placement.possible else context.obstacles(placement)
-        out.append(Unscheduled(request.id, reason))
+        if placement.possible:
+            reason, party_reason = context.obstacles(placement)
+        else:
+            reason, party_reason = placement.reason, placement.party_reason
+        out.append(Unscheduled(request.id, reason, party_reason))
     return out
 
 
@@ -49,8 +54,9 @@ class _Context:
     def _date(self, start: int):
         return day_of_start(self.conference, start).date
 
-    def obstacles(self, placement: Placement) -> str:
-        """Name what closes each time this request could have had (in any of its rooms)."""
+    def obstacles(self, placement: Placement) -> tuple[str, str]:
+        """Name what closes each time this request could have had (in any of its rooms): (the office's
+        words, the parties' words)."""
         request = placement.request
         closed: Counter = Counter()
         blockers: dict[tuple, set[str]] = defaultdict(set)
@@ -66,19 +72,27 @@ class _Context:
             if not causes:
                 at = self.conference.clock.to_datetime(start)
                 free = next(r for r in rooms if not self._taken(r, start, end))
-                return (
+                # names only a room the request may use and a time: the same words for everybody
+                words = (
                     f"it still fits at {at:%d %b %H:%M} in {self.conference.room(free).name}; the solver "
                     "did not reach it before the time limit"
                 )
+                return words, words
             for cause, who in causes:
                 closed[cause] += 1
                 blockers[cause] |= who
                 dates[cause].add(self._date(start))
         ranked = [cause for cause, _ in closed.most_common()]
-        words = [self._words(cause, blockers[cause], dates[cause], request.priority) for cause in ranked[:2]]
+        named = [
+            (BY_NAME[cause[0]], self._obstacle(cause, blockers[cause], dates[cause], request.priority))
+            for cause in ranked[:2]
+        ]
+        office = [rule.obstacle(o) for rule, o in named]
+        parties = [rule.party_obstacle(o) for rule, o in named]
         if closed[ranked[0]] == len(rooms_at):
-            return words[0]
-        return "; ".join(words) + " (between them, every time it could be held)"
+            return office[0], parties[0]
+        between = " (between them, every time it could be held)"
+        return "; ".join(office) + between, "; ".join(parties) + between
 
     def _taken(self, room: str, start: int, end: int) -> set[str]:
         gap = self.conference.event.room_turnover_minutes
@@ -119,7 +133,7 @@ class _Context:
                 causes.append(((rules.INTERPRETERS, "teams"), running))
         return causes
 
-    def _words(self, cause: tuple, who: set[str], dates: set, priority: int) -> str:
-        rule, subject = cause
+    def _obstacle(self, cause: tuple, who: set[str], dates: set, priority: int) -> Obstacle:
+        _, subject = cause
         days = join([f"{d:%-d %b}" for d in sorted(dates)])
-        return BY_NAME[rule].obstacle(Obstacle(self.conference, subject, frozenset(who), days, priority))
+        return Obstacle(self.conference, subject, frozenset(who), days, priority)

@@ -1,39 +1,26 @@
 """Readable outputs for the protocol office: the room plan per day (HTML and PNG), a printable agenda per
 delegation (HTML) and an Excel workbook of all meetings.
 
-Everything here reads the schedule as published (a schedule.json document) and returns text or bytes;
-the CLI writes the files. All times are local to the event. Every value from the input is HTML-escaped.
+Everything here reads the schedule as published (a `ScheduleDocument`) and returns text or bytes;
+`scheduler.publish` gathers them. All times are local to the event. Every value from the input is
+HTML-escaped. The HTML agenda is rendered from the same `scheduler.reports.Agenda` as the Markdown one.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
-from datetime import datetime
+import zipfile
+from datetime import UTC, datetime
 from html import escape
 
 import pandas as pd
 
-from scheduler.domain import Conference, Day, Meeting
-from scheduler.reports import meetings_table
-
-# --- the schedule as domain meetings ------------------------------------------------------------------
-
-
-def document_meetings(conference: Conference, document: dict) -> list[Meeting]:
-    """The meetings of a schedule.json in minutes, in time order."""
-    clock = conference.clock
-    meetings = [
-        Meeting(
-            request=m["request"],
-            parties=tuple(m["parties"]),
-            room=m["room"],
-            start=clock.to_minute(datetime.fromisoformat(m["start"])),
-            end=clock.to_minute(datetime.fromisoformat(m["end"])),
-        )
-        for m in document.get("meetings", [])
-    ]
-    return sorted(meetings, key=lambda m: (m.start, m.room, m.request))
+from scheduler.document import ScheduleDocument
+from scheduler.domain import Conference, Day
+from scheduler.reports import agenda, cancelled_line, document_meetings, meetings_table
+from scheduler.revisions import latest_change
 
 
 def _name(conference: Conference, delegation_id: str) -> str:
@@ -116,7 +103,7 @@ def _page(title: str, body: str, landscape: bool = True) -> str:
     )
 
 
-def room_grid_html(conference: Conference, document: dict) -> str:
+def room_grid_html(conference: Conference, document: ScheduleDocument) -> str:
     """The room plan: per day a grid of rooms (columns) by time (rows), meetings and programme items placed
     to the minute. One self-contained, printable file (one day per landscape page)."""
     event = conference.event
@@ -179,66 +166,49 @@ def room_grid_html(conference: Conference, document: dict) -> str:
     return _page(f"{event.name} — room plan", "".join(sections))
 
 
-def delegation_agenda_html(conference: Conference, document: dict, delegation_id: str) -> str:
+def delegation_agenda_html(conference: Conference, document: ScheduleDocument, delegation_id: str) -> str:
     """A printable agenda of one delegation: per day its meetings (counterparts, their heads, room) and the
-    programme items it attends, then its requests left out with their reasons and its cancelled meetings."""
-    delegation = conference.delegation(delegation_id)
+    programme items it attends while present, then its requests left out with the reasons its parties may
+    read, and its cancelled meetings."""
+    plan = agenda(conference, document, delegation_id)
+    delegation = plan.delegation
     event = conference.event
-    own = [m for m in document_meetings(conference, document) if delegation_id in m.parties]
-    items = conference.programme_of(delegation_id)
     heads = {d.id: d.head for d in conference.delegations}
     body = [
         f"<h1>{escape(delegation.name)} — agenda</h1>\n",
         f'<p class="meta">{escape(event.name)}<br>Head of delegation: {escape(delegation.head)}<br>'
         f"Times are local ({escape(event.timezone)}).</p>\n",
     ]
-    for day in event.days:
-        rows: list[tuple[int, int, str]] = []
-        for m in own:
-            if day.start <= m.start < day.end:
-                others = [p for p in m.parties if p != delegation_id]
-                who = "<br>".join(
-                    f"<strong>{escape(_name(conference, p))}</strong> ({escape(heads.get(p, ''))})" for p in others
-                )
-                rows.append(
-                    (
-                        m.start,
-                        0,
-                        f'<tr><td class="time">{_hhmm(conference, m.start)}–{_hhmm(conference, m.end)}</td>'
-                        f"<td>{who}</td><td>{escape(_room_name(conference, m.room))}</td></tr>",
-                    )
-                )
-        for p in items:
-            if _on_day(day, p.start, p.end):
-                room = escape(_room_name(conference, p.room)) if p.room else ""
-                rows.append(
-                    (
-                        p.start,
-                        1,
-                        f'<tr class="programme"><td class="time">{_hhmm(conference, p.start)}–'
-                        f"{_hhmm(conference, p.end)}</td><td>{escape(p.title)}</td><td>{room}</td></tr>",
-                    )
-                )
-        body.append(f"<h2>{escape(_day_title(day))}</h2>\n")
-        if not rows:
+    for day in plan.days:
+        body.append(f"<h2>{escape(_day_title(day.day))}</h2>\n")
+        if not day.lines:
             body.append("<p>No commitments.</p>\n")
             continue
         body.append("<table>\n<tr><th>time</th><th>with / programme</th><th>room</th></tr>\n")
-        body += [row + "\n" for _, _, row in sorted(rows, key=lambda r: (r[0], r[1]))]
+        for line in day.lines:
+            time = f'<td class="time">{_hhmm(conference, line.start)}–{_hhmm(conference, line.end)}</td>'
+            if line.meeting is not None:
+                others = [p for p in line.meeting.parties if p != delegation_id]
+                who = "<br>".join(
+                    f"<strong>{escape(_name(conference, p))}</strong> ({escape(heads.get(p, ''))})" for p in others
+                )
+                room = escape(_room_name(conference, line.meeting.room))
+                body.append(f"<tr>{time}<td>{who}</td><td>{room}</td></tr>\n")
+            else:
+                item = line.item
+                room = escape(_room_name(conference, item.room)) if item.room else ""
+                body.append(f'<tr class="programme">{time}<td>{escape(item.title)}</td><td>{room}</td></tr>\n')
         body.append("</table>\n")
-    parties = {r.id: r.parties for r in conference.requests}
-    left_out = [u for u in document.get("unscheduled", []) if delegation_id in parties.get(u["request"], ())]
-    if left_out:
+    if plan.left_out:
         body.append("<h2>Requests not scheduled</h2>\n<ul>\n")
-        body += [f"<li>{escape(u['request'])}: {escape(u['reason'])}</li>\n" for u in left_out]
+        body += [f"<li>{escape(u.request)}: {escape(u.reason_for_parties)}</li>\n" for u in plan.left_out]
         body.append("</ul>\n")
-    cancelled = [c for c in document.get("cancelled", []) if delegation_id in c["parties"]]
-    if cancelled:
+    if plan.cancelled:
         body.append("<h2>Cancelled since an earlier publication</h2>\n<ul>\n")
-        for c in cancelled:
-            start = datetime.fromisoformat(c["start"]).astimezone(conference.clock.zone)
-            others = ", ".join(escape(_name(conference, p)) for p in c["parties"] if p != delegation_id)
-            body.append(f"<li>{start:%d %b %H:%M}: with {others} ({escape(c['request'])})</li>\n")
+        for c in plan.cancelled:
+            start, others = cancelled_line(conference, c, delegation_id)
+            who = ", ".join(escape(name) for name in others)
+            body.append(f"<li>{start:%d %b %H:%M}: with {who} ({escape(c.request)})</li>\n")
         body.append("</ul>\n")
     return _page(f"{delegation.name} — agenda", "".join(body), landscape=False)
 
@@ -246,7 +216,7 @@ def delegation_agenda_html(conference: Conference, document: dict, delegation_id
 # --- PNG ---------------------------------------------------------------------------------------------
 
 
-def room_grid_png(conference: Conference, document: dict, day: Day) -> bytes:
+def room_grid_png(conference: Conference, document: ScheduleDocument, day: Day) -> bytes:
     """One day's room plan as a PNG (matplotlib, no global state): rooms across, time down, meetings
     labelled with the parties' ids and their times."""
     from matplotlib.figure import Figure
@@ -314,19 +284,19 @@ def _short(name: str, limit: int = 28) -> str:
 # --- Excel -------------------------------------------------------------------------------------------
 
 
-def schedule_xlsx(conference: Conference, document: dict) -> bytes:
-    """A workbook: every meeting (local times, parties, heads, room, …), the requests left out with their
-    reasons, and the meetings cancelled since earlier publications."""
+def schedule_xlsx(conference: Conference, document: ScheduleDocument) -> bytes:
+    """A workbook for the office: every meeting (local times, parties, heads, room, …), the requests left out
+    with the office's reasons, and the meetings cancelled since earlier publications."""
     meetings = meetings_table(conference, document_meetings(conference, document))
     parties = {r.id: r.parties for r in conference.requests}
     unscheduled = pd.DataFrame(
         [
             {
-                "request": u["request"],
-                "parties": " – ".join(_name(conference, p) for p in parties.get(u["request"], ())),
-                "reason": u["reason"],
+                "request": u.request,
+                "parties": " – ".join(_name(conference, p) for p in parties.get(u.request, ())),
+                "reason": u.reason,
             }
-            for u in document.get("unscheduled", [])
+            for u in document.unscheduled
         ],
         columns=["request", "parties", "reason"],
     )
@@ -334,13 +304,13 @@ def schedule_xlsx(conference: Conference, document: dict) -> bytes:
     cancelled = pd.DataFrame(
         [
             {
-                "request": c["request"],
-                "parties": " – ".join(_name(conference, p) for p in c["parties"]),
-                "room": _room_name(conference, c["room"]),
-                "was_start": datetime.fromisoformat(c["start"]).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                "was_end": datetime.fromisoformat(c["end"]).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "request": c.request,
+                "parties": " – ".join(_name(conference, p) for p in c.parties),
+                "room": _room_name(conference, c.room),
+                "was_start": c.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "was_end": c.ends_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             }
-            for c in document.get("cancelled", [])
+            for c in document.cancelled or ()
         ],
         columns=["request", "parties", "room", "was_start", "was_end"],
     )
@@ -353,10 +323,37 @@ def schedule_xlsx(conference: Conference, document: dict) -> bytes:
             for i, name in enumerate(frame.columns):
                 width = max([len(str(name)), *(len(str(v)) for v in frame[name])]) + 2
                 worksheet.column_dimensions[worksheet.cell(row=1, column=i + 1).column_letter].width = min(width, 60)
+    return _dated(buffer.getvalue(), _last_change(document))
+
+
+_NEVER = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest time a zip entry can carry
+_PROPERTY_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
+def _last_change(document: ScheduleDocument) -> datetime:
+    """When the schedule last changed: its latest `last_modified` (unpublished: the zip format's epoch)."""
+    return latest_change(document) or _NEVER
+
+
+def _dated(workbook: bytes, moment: datetime) -> bytes:
+    """The workbook with its created/modified properties and every zip entry dated `moment`.
+
+    openpyxl stamps them with the clock, so the same schedule would give a different file every time and
+    every publication a new ETag; dated by the schedule's last change, the same schedule gives the same bytes."""
+    stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _PROPERTY_TIMES.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=moment.astimezone(UTC).timetuple()[:6])
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            target.writestr(entry, content)
     return buffer.getvalue()
 
 
-def office_files(conference: Conference, document: dict) -> dict[str, bytes]:
+def office_files(conference: Conference, document: ScheduleDocument) -> dict[str, bytes]:
     """All office outputs: relative path -> content."""
     files = {"room-grid.html": room_grid_html(conference, document).encode("utf-8")}
     for day in conference.event.days:

@@ -1,43 +1,59 @@
-"""The schedule as the contract's `schedule.json`."""
+"""The schedule of a solve as the contract's `schedule.json` (an unpublished `ScheduleDocument`)."""
 
 from __future__ import annotations
 
-import json
-
+from scheduler.document import (
+    ScheduledMeeting,
+    ScheduleDocument,
+    SolvePhase,
+    SolveStatistics,
+    UnscheduledRequest,
+)
 from scheduler.domain import Conference
 from scheduler.solve import Outcome
 
 
-def schedule_document(conference: Conference, outcome: Outcome) -> dict:
-    """The contract's schedule.json content (plus an optional `solve` block of statistics)."""
+def schedule_document(conference: Conference, outcome: Outcome) -> ScheduleDocument:
+    """The contract's schedule.json content (plus a `solve` block of statistics), without calendar identity:
+    `scheduler.publish` (or `scheduler.revisions.carry_identity`) adds it. Raises ValueError when the
+    outcome holds no schedule (infeasible, or none found in time)."""
+    if not outcome.has_schedule:
+        raise ValueError(f"a solve with status {outcome.status!r} has no schedule to write")
     clock = conference.clock
-    stats = outcome.stats
-    return {
-        "status": outcome.status,
-        "scheduled_priority": outcome.scheduled_priority,
-        "upper_bound": outcome.upper_bound,
-        "preferred_met": outcome.preferred_met,
-        "breaks": outcome.breaks,
-        "meetings": [
-            {
-                "request": m.request,
-                "parties": list(m.parties),
-                "room": m.room,
-                "start": clock.to_iso(m.start),
-                "end": clock.to_iso(m.end),
-            }
+    return ScheduleDocument(
+        status=outcome.status,
+        scheduled_priority=outcome.scheduled_priority,
+        upper_bound=outcome.upper_bound,
+        preferred_met=outcome.preferred_met,
+        breaks=outcome.breaks,
+        meetings=tuple(
+            ScheduledMeeting(
+                request=m.request,
+                parties=m.parties,
+                room=m.room,
+                start=clock.to_iso(m.start),
+                end=clock.to_iso(m.end),
+            )
             for m in outcome.meetings
-        ],
-        "unscheduled": [{"request": u.request, "reason": u.reason} for u in outcome.unscheduled],
-        "solve": {
-            "gap": _gap(outcome),
-            "time_to_best_seconds": _round(stats.time_to_best),
-            "time_to_proof_seconds": _round(stats.time_to_proof),
-            "wall_time_seconds": _round(stats.wall_time),
-            "greedy_priority": stats.greedy_priority,
-            "phases": stats.phases,
-        },
-    }
+        ),
+        unscheduled=tuple(
+            UnscheduledRequest(request=u.request, reason=u.reason, party_reason=u.party_reason)
+            for u in outcome.unscheduled
+        ),
+        solve=_statistics(outcome),
+    )
+
+
+def _statistics(outcome: Outcome) -> SolveStatistics:
+    stats = outcome.stats
+    return SolveStatistics(
+        gap=_gap(outcome),
+        time_to_best_seconds=_round(stats.time_to_best),
+        time_to_proof_seconds=_round(stats.time_to_proof),
+        wall_time_seconds=_round(stats.wall_time),
+        greedy_priority=stats.greedy_priority,
+        phases=tuple(SolvePhase.model_validate(phase) for phase in stats.phases),
+    )
 
 
 def _gap(outcome: Outcome) -> float:
@@ -46,7 +62,3 @@ def _gap(outcome: Outcome) -> float:
 
 def _round(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
-
-
-def dumps(document: dict) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,17 +22,9 @@ from scheduler.domain import (
     merge_windows,
 )
 from scheduler.input_model import ScheduleInput, WindowIn
+from scheduler.problems import Problem, json_path
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file, at a JSON path such as `requests[3].parties[1]`."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+__all__ = ["BadInput", "Problem", "load_conference"]
 
 
 class BadInput(Exception):
@@ -42,17 +33,6 @@ class BadInput(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
-
-
-def json_path(loc: tuple | list) -> str:
-    """('requests', 3, 'parties', 1) -> 'requests[3].parties[1]'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 def _shown(value: object) -> str:

@@ -3,7 +3,9 @@
 The rules that concern one meeting alone (day hours and grid, presence, programme items of its parties,
 room availability and programme items held in the room, seats, features, level, home rooms, pins) are
 applied here once, so the CP-SAT model only has to arbitrate between meetings. When nothing is left, the
-`Placement` says which rule emptied it, in words a protocol officer can act on.
+`Placement` says which rule emptied it, in words a protocol officer can act on (`reason`), and in words the
+request's parties may read (`party_reason`): a step whose words name another delegation has `party_words`
+that do not.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Placement:
     starts_by_room: dict[str, tuple[int, ...]]
     reason: str = ""
     rule: str = ""
+    party_reason: str = ""
     _all_starts: tuple[int, ...] = field(default=(), compare=False)
 
     @property
@@ -91,6 +94,11 @@ class RoomStep:
     keeps: Callable[[Need, Room], bool]
     words: Callable[[Need, list[Room]], str]  # the rooms it was given, all refused
     first: bool = False  # narrows the candidates before the other rules (a pin)
+    party_words: Callable[[Need, list[Room]], str] | None = None  # when `words` name another delegation
+
+    def reasons(self, need: Need, rooms: list[Room]) -> tuple[str, str]:
+        """(the office's words, the parties' words) when no room is kept."""
+        return self.words(need, rooms), (self.party_words or self.words)(need, rooms)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,10 @@ class TimeStep:
     keeps: Callable[[Conference, Request, list[int]], list[int]]
     words: Callable[[Conference, Request], str]
     first: bool = False
+    party_words: Callable[[Conference, Request], str] | None = None
+
+    def reasons(self, conference: Conference, request: Request) -> tuple[str, str]:
+        return self.words(conference, request), (self.party_words or self.words)(conference, request)
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,10 @@ class RoomTimeStep:
     keeps: Callable[[Conference, Room, int, list[int]], list[int]]
     words: Callable[[Conference, Request, list[Room]], str]
     first: bool = False
+    party_words: Callable[[Conference, Request, list[Room]], str] | None = None
+
+    def reasons(self, conference: Conference, request: Request, rooms: list[Room]) -> tuple[str, str]:
+        return self.words(conference, request, rooms), (self.party_words or self.words)(conference, request, rooms)
 
 
 PlacementStep = RoomStep | TimeStep | RoomTimeStep
@@ -198,6 +214,16 @@ def reserved_rooms_words(need: Need, rooms: list[Room]) -> str:
         return f"its pinned room {need.pin.id} is reserved for {need.pin.reserved_for}"
     owned = [f"{r.id} is reserved for {r.reserved_for}" for r in rooms]
     return _names(owned) if len(owned) <= 3 else f"{_names(owned[:3])} (and {len(owned) - 3} more reserved rooms)"
+
+
+def reserved_rooms_party_words(need: Need, rooms: list[Room]) -> str:
+    """Rule 13 for the parties: that the rooms are taken as salons, not whose salons they are (the rooms
+    given are all reserved for delegations that are not parties)."""
+    if need.pin is not None:
+        return "its pinned room is another delegation's own salon"
+    if len(rooms) == 1:
+        return "the only room that could host it is another delegation's own salon"
+    return "the rooms that could host it are other delegations' own salons"
 
 
 # --- rules about time alone --------------------------------------------------------------------
@@ -305,26 +331,27 @@ def place(conference: Conference, request: Request, rules: PlacementRules) -> Pl
     interpretation = needs_interpretation(conference, request)
     need = Need(conference, request, interpretation, max_level(conference, request))
 
-    def nowhere(rule: str, reason: str) -> Placement:
-        return Placement(request, interpretation, {}, reason, rule)
+    def nowhere(rule: str, reasons: tuple[str, str]) -> Placement:
+        reason, party_reason = reasons
+        return Placement(request, interpretation, {}, reason, rule, party_reason)
 
     rooms = list(conference.rooms)
     for step in rules.rooms:
         kept = [r for r in rooms if step.keeps(need, r)]
         if not kept:
-            return nowhere(step.rule, step.words(need, rooms))
+            return nowhere(step.rule, step.reasons(need, rooms))
         rooms = kept
     starts = every_minute(conference, request)
     for step in rules.times:
         starts = step.keeps(conference, request, starts)
         if not starts:
-            return nowhere(step.rule, step.words(conference, request))
+            return nowhere(step.rule, step.reasons(conference, request))
     by_room = {room.id: starts for room in rooms}
     for step in rules.room_times:
         narrowed = {r: step.keeps(conference, conference.room(r), request.duration, ss) for r, ss in by_room.items()}
         by_room = {r: ss for r, ss in narrowed.items() if ss}
         if not by_room:
-            return nowhere(step.rule, step.words(conference, request, rooms))
+            return nowhere(step.rule, step.reasons(conference, request, rooms))
     by_room = {r: tuple(ss) for r, ss in by_room.items()}
     all_starts = tuple(sorted({s for ss in by_room.values() for s in ss}))
     return Placement(request, interpretation, by_room, _all_starts=all_starts)

@@ -1,11 +1,37 @@
-"""Readable reports of a schedule: a CSV of all meetings and an agenda per delegation, in local time."""
+"""Readable reports of a schedule: a CSV of all meetings and an agenda per delegation, in local time.
+
+Everything here is built from the schedule document (what schedule.json says), and both agendas, this
+Markdown one and the printable HTML one (`scheduler.office`), are rendered from the same `Agenda`, so they
+say the same. An agenda is handed to its delegation as it is, so it holds only what that delegation may
+learn: its own meetings and requests, the reasons its requests were left out in words that name no other
+delegation (`party_reason`), its cancelled meetings, and the programme items it attends while it is there.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import pandas as pd
 
-from scheduler.domain import Conference, Meeting
-from scheduler.solve import Outcome
+from scheduler.document import CancelledMeeting, ScheduleDocument, UnscheduledRequest
+from scheduler.domain import Conference, Day, Delegation, Meeting, ProgrammeItem
+
+
+def document_meetings(conference: Conference, document: ScheduleDocument) -> list[Meeting]:
+    """The meetings of a schedule document in minutes, in time order."""
+    clock = conference.clock
+    meetings = [
+        Meeting(
+            request=m.request,
+            parties=m.parties,
+            room=m.room,
+            start=clock.to_minute(m.starts_at),
+            end=clock.to_minute(m.ends_at),
+        )
+        for m in document.meetings
+    ]
+    return sorted(meetings, key=lambda m: (m.start, m.room, m.request))
 
 
 def meetings_table(conference: Conference, meetings: tuple[Meeting, ...] | list[Meeting]) -> pd.DataFrame:
@@ -52,13 +78,84 @@ def meetings_table(conference: Conference, meetings: tuple[Meeting, ...] | list[
     return pd.DataFrame(rows, columns=columns)
 
 
-def schedule_csv(conference: Conference, outcome: Outcome) -> str:
-    return meetings_table(conference, outcome.meetings).to_csv(index=False)
+def schedule_csv(conference: Conference, document: ScheduleDocument) -> str:
+    """schedule.csv: the office's table of every meeting (with priorities: it is not for the delegations)."""
+    return meetings_table(conference, document_meetings(conference, document)).to_csv(index=False)
 
 
-def delegation_agenda(conference: Conference, outcome: Outcome, delegation_id: str) -> str:
-    """A Markdown agenda for one delegation: its meetings and programme items by day, and what was left out."""
+# --- one delegation's agenda ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """One commitment of the day: a meeting of the delegation or a programme item it attends."""
+
+    start: int
+    end: int
+    meeting: Meeting | None = None
+    item: ProgrammeItem | None = None
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    day: Day
+    lines: tuple[AgendaLine, ...]  # in time order, a meeting before an item starting with it
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """What one delegation is told: its commitments by day, its requests left out, its cancelled meetings."""
+
+    delegation: Delegation
+    days: tuple[AgendaDay, ...]
+    left_out: tuple[UnscheduledRequest, ...]
+    cancelled: tuple[CancelledMeeting, ...]
+
+
+def while_present(delegation: Delegation, item: ProgrammeItem) -> bool:
+    """The delegation is at the event during part of the item: it overlaps one of its available windows (a
+    delegation without `available` is always there). A closing session after its departure is not its."""
+    if delegation.available is None:
+        return True
+    return any(w.start < item.end and item.start < w.end for w in delegation.available)
+
+
+def _on_day(day: Day, start: int, end: int) -> bool:
+    return start < day.end and end > day.start
+
+
+def agenda(conference: Conference, document: ScheduleDocument, delegation_id: str) -> Agenda:
+    """The agenda of one delegation, from the schedule document."""
     delegation = conference.delegation(delegation_id)
+    own = [m for m in document_meetings(conference, document) if delegation_id in m.parties]
+    items = [p for p in conference.programme_of(delegation_id) if while_present(delegation, p)]
+    days = []
+    for day in conference.event.days:
+        lines = [AgendaLine(m.start, m.end, meeting=m) for m in own if day.start <= m.start < day.end]
+        lines += [AgendaLine(p.start, p.end, item=p) for p in items if _on_day(day, p.start, p.end)]
+        lines.sort(key=lambda line: (line.start, line.meeting is None, line.end, _label(line)))
+        days.append(AgendaDay(day, tuple(lines)))
+    parties = {r.id: r.parties for r in conference.requests}
+    left_out = tuple(u for u in document.unscheduled if delegation_id in parties.get(u.request, ()))
+    cancelled = tuple(c for c in document.cancelled or () if delegation_id in c.parties)
+    return Agenda(delegation, tuple(days), left_out, cancelled)
+
+
+def _label(line: AgendaLine) -> str:
+    return line.meeting.request if line.meeting is not None else line.item.id
+
+
+def cancelled_line(conference: Conference, meeting: CancelledMeeting, reader: str) -> tuple[datetime, list[str]]:
+    """When a cancelled meeting was to start (local) and who the reader was to meet (names)."""
+    start = meeting.starts_at.astimezone(conference.clock.zone)
+    names = {d.id: d.name for d in conference.delegations}
+    return start, [names.get(p, p) for p in meeting.parties if p != reader]
+
+
+def delegation_agenda(conference: Conference, document: ScheduleDocument, delegation_id: str) -> str:
+    """A Markdown agenda for one delegation: its meetings and programme items by day, and what was left out."""
+    plan = agenda(conference, document, delegation_id)
+    delegation = plan.delegation
     clock = conference.clock
     lines = [
         f"# {delegation.name} — agenda",
@@ -68,29 +165,28 @@ def delegation_agenda(conference: Conference, outcome: Outcome, delegation_id: s
         f"Times are local ({conference.event.timezone}).",
         "",
     ]
-    own = [m for m in outcome.meetings if delegation_id in m.parties]
-    items = conference.programme_of(delegation_id)
-    for day in conference.event.days:
-        entries = [
-            (m.start, m.end, _meeting_line(conference, m, delegation_id)) for m in own if day.start <= m.start < day.end
-        ]
-        entries += [
-            (p.start, p.end, f"{p.title}" + (f" — {conference.room(p.room).name}" if p.room else ""))
-            for p in items
-            if p.start < day.end and p.end > day.start
-        ]
-        lines += [f"## {day.date:%A %-d %B %Y}", ""]
-        if not entries:
+    for day in plan.days:
+        lines += [f"## {day.day.date:%A %-d %B %Y}", ""]
+        if not day.lines:
             lines += ["No commitments.", ""]
             continue
         lines += ["| time | commitment |", "|---|---|"]
-        for start, end, text in sorted(entries):
-            lines.append(f"| {clock.to_datetime(start):%H:%M}–{clock.to_datetime(end):%H:%M} | {text} |")
+        for line in day.lines:
+            if line.meeting is not None:
+                text = _meeting_line(conference, line.meeting, delegation_id)
+            else:
+                text = _item_line(conference, line.item)
+            lines.append(f"| {clock.to_datetime(line.start):%H:%M}–{clock.to_datetime(line.end):%H:%M} | {text} |")
         lines.append("")
-    left_out = [u for u in outcome.unscheduled if delegation_id in conference.request(u.request).parties]
-    if left_out:
+    if plan.left_out:
         lines += ["## Requests not scheduled", ""]
-        lines += [f"- {u.request}: {u.reason}" for u in left_out]
+        lines += [f"- {u.request}: {u.reason_for_parties}" for u in plan.left_out]
+        lines.append("")
+    if plan.cancelled:
+        lines += ["## Cancelled since an earlier publication", ""]
+        for c in plan.cancelled:
+            start, others = cancelled_line(conference, c, delegation_id)
+            lines.append(f"- {start:%d %b %H:%M}: with {', '.join(others)} ({c.request})")
         lines.append("")
     return "\n".join(lines)
 
@@ -99,3 +195,7 @@ def _meeting_line(conference: Conference, meeting: Meeting, reader: str) -> str:
     others = [conference.delegation(p) for p in meeting.parties if p != reader]
     who = ", ".join(f"{d.name} ({d.head})" for d in others)
     return f"Meeting with {who} — {conference.room(meeting.room).name}"
+
+
+def _item_line(conference: Conference, item: ProgrammeItem) -> str:
+    return item.title + (f" — {conference.room(item.room).name}" if item.room else "")

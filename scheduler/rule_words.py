@@ -2,7 +2,11 @@
 
 Two places speak of these rules: the reason a request was left out of a schedule (an `Obstacle`: which
 rule closed the times it could have had), and the exit-3 message when mandatory and pinned requests
-cannot all be held (a `Clash`: which rule keeps them apart). Mandatory and pinned requests are described
+cannot all be held (a `Clash`: which rule keeps them apart). A left-out request's reason is said twice:
+to the protocol office (`*_obstacle`, naming the meetings in the way and their priorities) and to the
+request's parties (`*_party_obstacle`, shown in their agendas): those words name no delegation but the
+request's own parties, no meeting but the request itself and no priority, since each delegation's agenda
+is handed to it as it is. Mandatory and pinned requests are described
 there by the words of rules 1 and 12 (`*_demand`). The rule registry (`scheduler.rules`) binds each of
 these functions to its rule; the rules about one meeting alone have their words beside their placement
 step (`scheduler.placement`).
@@ -20,7 +24,7 @@ class Obstacle:
     """What closed the times a left-out request could have had, as `scheduler.explain` found it."""
 
     conference: Conference
-    subject: str  # the delegation whose time or limit it is; "rooms"; "teams"
+    subject: str  # the party whose time or limit it is; "rooms"; "teams"
     blockers: frozenset[str]  # the ids of the meetings in the way ("@room" for a room)
     days: str  # "31 Oct and 1 Nov"
     priority: int  # of the request left out
@@ -56,6 +60,10 @@ def one_place_at_a_time_obstacle(o: Obstacle) -> str:
     return f"{o.subject}'s time on {o.days} is filled by {meetings_words(o)}"
 
 
+def one_place_at_a_time_party_obstacle(o: Obstacle) -> str:
+    return f"no common free time could be found on {o.days}: {o.subject}'s time is already taken"
+
+
 def one_place_at_a_time_clash(c: Clash) -> str:
     who = ", ".join(c.parties) or "a delegation"
     return f"{who} cannot be in two places at once (with a {c.conference.event.changeover_minutes}-min changeover)"
@@ -68,6 +76,10 @@ def room_use_obstacle(o: Obstacle) -> str:
     rooms = sorted(w[1:] for w in o.blockers if w.startswith("@"))
     names = join([o.conference.room(r).name for r in rooms])
     return f"the rooms that can host it ({names}) are taken on {o.days} whenever its parties are free"
+
+
+def room_use_party_obstacle(o: Obstacle) -> str:
+    return f"no suitable room was free on {o.days} when the parties were"
 
 
 def room_use_clash(c: Clash) -> str:
@@ -85,6 +97,11 @@ def daily_load_obstacle(o: Obstacle) -> str:
     return f"{o.subject} already has max_meetings_per_day={limit} on {o.days}"
 
 
+def daily_load_party_obstacle(o: Obstacle) -> str:
+    limit = o.conference.delegation(o.subject).max_meetings_per_day
+    return f"{o.subject} has reached its limit of {limit} meeting{'s' if limit != 1 else ''} a day on {o.days}"
+
+
 def daily_load_clash(c: Clash) -> str:
     return "a delegation would exceed its max_meetings_per_day"
 
@@ -95,6 +112,10 @@ def daily_load_clash(c: Clash) -> str:
 def interpreters_obstacle(o: Obstacle) -> str:
     teams = o.conference.event.interpreter_teams
     return f"all {teams} interpreter teams are busy on {o.days} whenever its parties are free"
+
+
+def interpreters_party_obstacle(o: Obstacle) -> str:
+    return f"the interpreters were all busy on {o.days} whenever the parties were free"
 
 
 def interpreters_clash(c: Clash) -> str:

@@ -4,9 +4,11 @@ A rule is held in three places: where one meeting alone could go (`placement` st
 the CP-SAT model (`model`), and in the independent validator (`check`). It is put into words in three
 places too: the reason a request has no place at all (its placement steps' words), the reason a placeable
 request was left out (`obstacle`), and the exit-3 message when mandatory and pinned requests clash
-(`clash`; rules 1 and 12 describe what must happen with `demand`). Adding a rule means adding one entry
-here; `tests/test_registry.py` fails when an entry lacks a part, or when leaving a rule out of the solver
-would not change the optimum of its binding instance.
+(`clash`; rules 1 and 12 describe what must happen with `demand`). A left-out request's reason is also said
+in words its parties may read in their agendas (`party_obstacle`, and a placement step's `party_words` where
+its words name another delegation): they name no other delegation, no other meeting and no priority.
+Adding a rule means adding one entry here; `tests/test_registry.py` fails when an entry lacks a part, or
+when leaving a rule out of the solver would not change the optimum of its binding instance.
 
 Everything that needs "all the rules" derives it from `RULES`: `ALL_RULES`, the placement steps, the model
 parts, the families weighed in infeasibility analysis (`CLASH_FAMILIES`) and the README's rule table.
@@ -36,6 +38,7 @@ class Rule:
     placement: tuple[PlacementStep, ...] = ()
     model: ModelPart | None = None
     obstacle: Callable[[rule_words.Obstacle], str] | None = None
+    party_obstacle: Callable[[rule_words.Obstacle], str] | None = None
     clash: Callable[[rule_words.Clash], str] | None = None
     demand: Callable[[Conference, Request], str | None] | None = None
 
@@ -73,6 +76,7 @@ RULES: tuple[Rule, ...] = (
         ),
         model=ModelPart(cpsat_model.one_place_at_a_time, (cpsat_model.DELEGATION_DAY_ENERGY,)),
         obstacle=rule_words.one_place_at_a_time_obstacle,
+        party_obstacle=rule_words.one_place_at_a_time_party_obstacle,
         clash=rule_words.one_place_at_a_time_clash,
     ),
     Rule(
@@ -83,6 +87,7 @@ RULES: tuple[Rule, ...] = (
         placement=(RoomTimeStep(names.ROOM_USE, place.room_use, place.room_use_words),),
         model=ModelPart(cpsat_model.room_use, (cpsat_model.ROOM_SET_ENERGY,)),
         obstacle=rule_words.room_use_obstacle,
+        party_obstacle=rule_words.room_use_party_obstacle,
         clash=rule_words.room_use_clash,
     ),
     Rule(
@@ -120,6 +125,7 @@ RULES: tuple[Rule, ...] = (
         check=check.daily_load,
         model=ModelPart(cpsat_model.daily_load),
         obstacle=rule_words.daily_load_obstacle,
+        party_obstacle=rule_words.daily_load_party_obstacle,
         clash=rule_words.daily_load_clash,
     ),
     Rule(
@@ -130,6 +136,7 @@ RULES: tuple[Rule, ...] = (
         placement=(RoomStep(names.INTERPRETERS, place.interpreters, place.interpreters_words),),
         model=ModelPart(cpsat_model.interpreters),
         obstacle=rule_words.interpreters_obstacle,
+        party_obstacle=rule_words.interpreters_party_obstacle,
         clash=rule_words.interpreters_clash,
     ),
     Rule(
@@ -150,7 +157,14 @@ RULES: tuple[Rule, ...] = (
         names.RESERVED_ROOMS,
         "A room reserved for a delegation (its salon) holds only meetings of which it is a party.",
         check=check.reserved_rooms,
-        placement=(RoomStep(names.RESERVED_ROOMS, place.reserved_rooms, place.reserved_rooms_words),),
+        placement=(
+            RoomStep(
+                names.RESERVED_ROOMS,
+                place.reserved_rooms,
+                place.reserved_rooms_words,
+                party_words=place.reserved_rooms_party_words,
+            ),
+        ),
     ),
 )
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import instance, request
 from typer.testing import CliRunner
 
 from scheduler.cli import app
+from tests.conftest import instance, request
 
 DAY = "2024-10-31"
 

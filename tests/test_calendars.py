@@ -6,7 +6,6 @@ shows up as a wrong instant.
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typer.testing import CliRunner
 
 from scheduler.calendars import calendar_files, calendar_uid, event_uid, summary
 from scheduler.cli import app
+from scheduler.document import ScheduleDocument, UnscheduledRequest, read_document
 from scheduler.output import schedule_document
 from scheduler.parse import load_conference
 from scheduler.revisions import carry_identity
@@ -99,6 +99,30 @@ def dst_instance() -> dict:
     )
 
 
+def clocks_back_instance() -> dict:
+    """Berlin on the night clocks go back (27 Oct 2024, 03:00 CEST -> 02:00 CET): the day's hours 02:30-03:00
+    (local) last 90 minutes, and A's three half-hour meetings fill them: one from 02:30 CEST to 02:00 CET
+    (its local end before its local start), two in the repeated hour (02:00 and 02:30 CET). CD, the next
+    morning, has unambiguous local times."""
+    return instance(
+        event_name="Berlin, clocks go back",
+        event_id="berlin-fold",
+        event_timezone="Europe/Berlin",
+        event_slot_minutes=30,
+        event_days=[
+            {"date": "2024-10-27", "start": "02:30", "end": "03:00"},
+            {"date": "2024-10-28", "start": "09:00", "end": "10:00"},
+        ],
+        requests=[
+            *(
+                request(f"A{p}", f"A{p}", 30, 2, window=[{"start": "2024-10-27T02:30", "end": "2024-10-27T03:00"}])
+                for p in "BCD"
+            ),
+            request("CD", "CD", 30, 1, window=[{"start": "2024-10-28T09:00", "end": "2024-10-28T10:00"}]),
+        ],
+    )
+
+
 def published(data: dict, options: SolveOptions = DETERMINISTIC) -> tuple:
     conference = load_conference(json.dumps(data))
     outcome = solve(conference, options)
@@ -107,18 +131,23 @@ def published(data: dict, options: SolveOptions = DETERMINISTIC) -> tuple:
     return conference, document
 
 
-def with_cancellation(conference, document: dict) -> dict:
+def with_cancellation(conference, document: ScheduleDocument) -> ScheduleDocument:
     """A re-publication in which the first meeting was dropped and the second moved one slot later."""
-    new = copy.deepcopy(document)
-    dropped = new["meetings"].pop(0)
-    moved = new["meetings"][0]
-    shift = conference.event.slot_minutes
-    for key in ("start", "end"):
-        moment = datetime.fromisoformat(moved[key]).astimezone(UTC)
-        moved[key] = conference.clock.to_iso(conference.clock.to_minute(moment) + shift)
-    new["unscheduled"].append({"request": dropped["request"], "reason": "test: dropped"})
-    for m in new["meetings"]:
-        m.pop("sequence"), m.pop("last_modified")
+    dropped, moved, *rest = document.meetings
+    clock, shift = conference.clock, conference.event.slot_minutes
+    moved = moved.model_copy(
+        update={
+            "start": clock.to_iso(clock.to_minute(moved.starts_at) + shift),
+            "end": clock.to_iso(clock.to_minute(moved.ends_at) + shift),
+        }
+    )
+    new = document.model_copy(
+        update={
+            "meetings": tuple(m.model_copy(update={"sequence": None, "last_modified": None}) for m in (moved, *rest)),
+            "unscheduled": (*document.unscheduled, UnscheduledRequest(request=dropped.request, reason="test: dropped")),
+            "cancelled": None,
+        }
+    )
     return carry_identity(conference, new, document, LATER)
 
 
@@ -142,12 +171,14 @@ def cases(tricky):
     """(name, conference, document, files) of every instance the parsers read."""
     conference, document = tricky
     dst_conference, dst_document = published(dst_instance())
+    back_conference, back_document = published(clocks_back_instance())
     cancelled = with_cancellation(conference, document)
     out = []
     for name, conf, doc in (
         ("tricky", conference, document),
         ("tricky-cancelled", conference, cancelled),
         ("dst", dst_conference, dst_document),
+        ("clocks-back", back_conference, back_document),
     ):
         out.append((name, conf, doc, calendar_files(conf, doc)))
     return out
@@ -165,21 +196,21 @@ def written(cases, tmp_path_factory):
     return paths
 
 
-def expected(conference, document: dict, file_name: str) -> dict[str, tuple]:
+def expected(conference, document: ScheduleDocument, file_name: str) -> dict[str, tuple]:
     """UID -> (UTC start, UTC end, STATUS, SEQUENCE) of what the file must show, from schedule.json."""
     stem = file_name.removesuffix(".ics")
-    entries = [(m, "CONFIRMED") for m in document["meetings"]] + [(c, "CANCELLED") for c in document["cancelled"]]
+    entries = [(m, "CONFIRMED") for m in document.meetings] + [(c, "CANCELLED") for c in document.cancelled]
     shown = {}
     for entry, status in entries:
-        if stem.startswith("delegation-") and stem.removeprefix("delegation-") not in entry["parties"]:
+        if stem.startswith("delegation-") and stem.removeprefix("delegation-") not in entry.parties:
             continue
-        if stem.startswith("room-") and stem.removeprefix("room-") != entry["room"]:
+        if stem.startswith("room-") and stem.removeprefix("room-") != entry.room:
             continue
-        shown[event_uid(conference, entry["request"])] = (
-            datetime.fromisoformat(entry["start"]).astimezone(UTC),
-            datetime.fromisoformat(entry["end"]).astimezone(UTC),
+        shown[event_uid(conference, entry.request)] = (
+            entry.starts_at.astimezone(UTC),
+            entry.ends_at.astimezone(UTC),
             status,
-            entry["sequence"],
+            entry.sequence,
         )
     return shown
 
@@ -188,19 +219,19 @@ def reader_of(file_name: str) -> str | None:
     return file_name.removesuffix(".ics").removeprefix("delegation-") if file_name.startswith("delegation-") else None
 
 
-def check_seen(conference, document: dict, file_name: str, seen: list) -> None:
+def check_seen(conference, document: ScheduleDocument, file_name: str, seen: list) -> None:
     uids = [s.uid for s in seen]
     assert len(uids) == len(set(uids)), f"{file_name}: a UID is duplicated"
     assert {s.uid: (s.start, s.end, s.status, s.sequence) for s in seen} == expected(conference, document, file_name)
-    by_uid = {event_uid(conference, e["request"]): e for e in document["meetings"] + document["cancelled"]}
+    by_uid = {event_uid(conference, e.request): e for e in document.meetings + document.cancelled}
     rooms = {r.id: r.name for r in conference.rooms}
     heads = {d.id: d.head for d in conference.delegations}
     for s in seen:
         entry = by_uid[s.uid]
-        title = summary(conference, tuple(entry["parties"]), reader_of(file_name))
+        title = summary(conference, entry.parties, reader_of(file_name))
         assert s.summary == (f"Cancelled: {title}" if s.status == "CANCELLED" else title)
-        assert s.location == rooms[entry["room"]]
-        for party in entry["parties"]:
+        assert s.location == rooms[entry.room]
+        for party in entry.parties:
             assert heads[party] in s.description
 
 
@@ -306,7 +337,7 @@ def test_uids_are_the_same_in_every_feed_and_derive_from_the_event_id(tricky) ->
     files = calendar_files(conference, document)
     assert conference.event.id == "minsk-2024"  # the default: a slug of the name
     everywhere = {uid for content in files.values() for uid in vevents(content)}
-    assert everywhere == {f"{m['request']}@minsk-2024.bilateral" for m in document["meetings"]}
+    assert everywhere == {f"{m.request}@minsk-2024.bilateral" for m in document.meetings}
     assert set(vevents(files["all.ics"])) == everywhere
 
 
@@ -316,10 +347,10 @@ def test_delegation_feeds_hold_only_their_meetings_titled_from_their_side(tricky
     names = {d.id: d.name for d in conference.delegations}
     for d in conference.delegations:
         events = Calendar.from_ical(files[f"delegation-{d.id}.ics"]).walk("VEVENT")
-        own = {m["request"]: m for m in document["meetings"] if d.id in m["parties"]}
+        own = {m.request: m for m in document.meetings if d.id in m.parties}
         assert {str(e["UID"]).split("@")[0] for e in events} == set(own)
         for e in events:
-            parties = own[str(e["UID"]).split("@")[0]]["parties"]
+            parties = own[str(e["UID"]).split("@")[0]].parties
             others = [names[p] for p in parties if p != d.id]
             text = str(e["SUMMARY"])
             if len(parties) == 2:
@@ -350,9 +381,9 @@ def test_description_says_heads_seats_and_interpretation(tricky) -> None:
 
 def test_generating_twice_gives_identical_bytes(tricky) -> None:
     conference, document = tricky
-    assert calendar_files(conference, copy.deepcopy(document)) == calendar_files(conference, document)
+    assert calendar_files(conference, document.model_copy(deep=True)) == calendar_files(conference, document)
     again = load_conference(json.dumps(tricky_instance()))
-    assert calendar_files(again, json.loads(json.dumps(document))) == calendar_files(conference, document)
+    assert calendar_files(again, read_document(document.to_json())) == calendar_files(conference, document)
 
 
 def test_events_are_sorted_by_time(tricky) -> None:
@@ -364,8 +395,8 @@ def test_events_are_sorted_by_time(tricky) -> None:
 
 def test_a_schedule_without_identity_fields_is_refused(tricky) -> None:
     conference, document = tricky
-    bare = copy.deepcopy(document)
-    del bare["meetings"][0]["sequence"]
+    first, *rest = document.meetings
+    bare = document.model_copy(update={"meetings": (first.model_copy(update={"sequence": None}), *rest)})
     with pytest.raises(ValueError, match="carry_identity"):
         calendar_files(conference, bare)
 
@@ -400,3 +431,49 @@ def test_solve_writes_the_feeds_and_calendars_command_regenerates_them(tmp_path:
     (tmp_path / "bad.json").write_text(json.dumps(schedule))
     result = runner.invoke(app, ["calendars", str(TINY), str(tmp_path / "bad.json"), "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+# --- the night clocks go back ---------------------------------------------------------------------------
+
+
+def _dtstart_lines(content: bytes) -> dict[str, str]:
+    """UID -> its DTSTART line as written."""
+    lines = {}
+    for uid, block in vevents(content).items():
+        lines[uid] = next(line for line in block.decode().split("\r\n") if line.startswith("DTSTART"))
+    return lines
+
+
+def test_meetings_in_the_repeated_hour_are_written_at_their_instants(tmp_path: Path) -> None:
+    """Before: `scheduler solve` crashed on the meeting spanning the change (its local end is before its local
+    start), and a meeting in the repeated hour was written as a local time read as its first occurrence."""
+    source = tmp_path / "input.json"
+    source.write_text(json.dumps(clocks_back_instance()))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["solve", str(source), "--out", str(out), "--quiet", "--workers", "1", "--seed", "1",
+         "--published-at", "2024-10-20T12:00:00Z"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    schedule = json.loads((out / "schedule.json").read_text())
+    instants = {
+        f"{m['request']}@berlin-fold.bilateral": (
+            datetime.fromisoformat(m["start"]).astimezone(UTC),
+            datetime.fromisoformat(m["end"]).astimezone(UTC),
+        )
+        for m in schedule["meetings"]
+    }
+    night = {uid: span for uid, span in instants.items() if not uid.startswith("CD@")}
+    assert sorted(start.strftime("%H:%M") for start, _ in night.values()) == ["00:30", "01:00", "01:30"]  # UTC
+    feeds = sorted((out / "calendars").iterdir())
+    for path in feeds:
+        content = path.read_bytes()
+        seen = {s.uid: (s.start, s.end) for s in read_icalendar(content)}
+        assert seen == {uid: span for uid, span in instants.items() if uid in seen}, path.name
+        for uid, line in _dtstart_lines(content).items():
+            if uid in night:
+                assert line.startswith("DTSTART:") and line.endswith("Z"), line
+            else:  # an unambiguous local time keeps the event's zone
+                assert line.startswith("DTSTART;TZID=Europe/Berlin:"), line
+    assert {s.uid for s in read_icalendar((out / "calendars" / "all.ics").read_bytes())} == set(instants)

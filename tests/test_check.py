@@ -13,6 +13,7 @@ import pytest
 
 from scheduler import rule_names as rn
 from scheduler.check import BadSchedule, check_schedule, check_schedule_text, count_breaks
+from scheduler.document import ScheduleDocument
 from scheduler.domain import Conference
 from scheduler.parse import load_conference
 
@@ -86,7 +87,7 @@ def schedule(conf: Conference, placements: list[tuple[str, str, str]], **overrid
     return out
 
 
-def rules(conf: Conference, sched: dict) -> set[str]:
+def rules(conf: Conference, sched: dict | ScheduleDocument) -> set[str]:
     return {v.rule for v in check_schedule(conf, sched).violations}
 
 
@@ -412,7 +413,7 @@ def test_breaks_per_day_and_only_items_overlapping_the_day():
 def test_bad_schedule_not_json():
     with pytest.raises(BadSchedule) as err:
         check_schedule_text(conference(), "{not json")
-    assert "not valid JSON" in err.value.problems[0]
+    assert "not valid JSON" in err.value.problems[0].message
 
 
 def test_bad_schedule_without_offset_or_with_seconds():
@@ -422,7 +423,7 @@ def test_bad_schedule_without_offset_or_with_seconds():
     sched["meetings"][0]["end"] = "2024-10-31T09:30:30+03:00"
     with pytest.raises(BadSchedule) as err:
         check_schedule_text(conf, json.dumps(sched))
-    assert [p.split(":")[0] for p in err.value.problems] == ["meetings[0].end", "meetings[1].start"]
+    assert [p.path for p in err.value.problems] == ["meetings[0].end", "meetings[1].start"]
 
 
 def test_bad_schedule_shape():
@@ -433,7 +434,7 @@ def test_bad_schedule_shape():
     sched["upper_bound"] = True
     with pytest.raises(BadSchedule) as err:
         check_schedule(conf, sched)
-    paths = sorted(p.split(":")[0] for p in err.value.problems)
+    paths = sorted(p.path for p in err.value.problems)
     assert paths == ["breaks", "meetings[0].parties", "upper_bound"]
     with pytest.raises(BadSchedule):
         check_schedule_text(conf, "[]")
@@ -465,9 +466,8 @@ def test_dst_offsets():
     assert rules(conf, sched) == {"output"}  # the same instant, but not written in the local offset
 
 
-def test_imports_only_domain_parse_rule_names_and_stdlib():
-    tree = ast.parse(Path(__file__).parent.parent.joinpath("scheduler", "check.py").read_text())
-    allowed = {"scheduler.domain", "scheduler.parse", "scheduler.rule_names"}
+def _imports(module: str) -> list[str]:
+    tree = ast.parse(Path(__file__).parent.parent.joinpath("scheduler", f"{module}.py").read_text())
     modules = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -475,5 +475,30 @@ def test_imports_only_domain_parse_rule_names_and_stdlib():
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, "relative import"
             modules.append(node.module)
-    for module in modules:
+    return modules
+
+
+def test_imports_only_domain_parse_rule_names_the_document_model_and_stdlib():
+    allowed = {
+        "scheduler.domain", "scheduler.parse", "scheduler.rule_names", "scheduler.document", "scheduler.problems"
+    }  # fmt: skip
+    for module in _imports("check"):
         assert module in allowed or module.split(".")[0] in sys.stdlib_module_names, module
+
+
+def test_the_document_model_it_may_import_is_pure_data():
+    """scheduler.document and scheduler.problems hold no solver code and import none."""
+    for name in ("document", "problems"):
+        for module in _imports(name):
+            assert module in {"scheduler.problems", "pydantic"} or module.split(".")[0] in sys.stdlib_module_names, (
+                name,
+                module,
+            )
+
+
+def test_a_typed_document_is_judged_as_the_json_it_writes():
+    conf = conference()
+    good = schedule(conf, [("AB", "R1", "09:00"), ("CD", "R2", "09:00")])
+    assert check_schedule(conf, ScheduleDocument.model_validate(good)).ok
+    bad = schedule(conf, [("AB", "R1", "09:00"), ("CD", "R1", "09:15")])
+    assert rules(conf, ScheduleDocument.model_validate(bad)) == rules(conf, bad) == {rn.ROOM_USE}

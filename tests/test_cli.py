@@ -42,13 +42,13 @@ def test_solve_writes_schedule_csv_and_an_agenda_per_delegation(tmp_path: Path) 
             if d["id"] in m["parties"]:
                 start = m["start"][11:16]
                 assert start in agenda, (d["id"], m["request"])
-    # every request left out is explained in each of its parties' agendas
+    # every request left out is explained in each of its parties' agendas, in the words meant for them
     parties = {r["id"]: r["parties"] for r in json.loads(TINY.read_text())["requests"]}
     assert schedule["unscheduled"]
     for u in schedule["unscheduled"]:
-        assert u["reason"]
+        assert u["reason"] and u["party_reason"]
         for party in parties[u["request"]]:
-            assert f"{u['request']}: {u['reason']}" in (out / "agendas" / f"{party}.md").read_text()
+            assert f"{u['request']}: {u['party_reason']}" in (out / "agendas" / f"{party}.md").read_text()
 
 
 def test_an_unwritable_output_folder_is_exit_1_and_nothing_written(tmp_path: Path) -> None:

@@ -52,5 +52,5 @@ def test_a_whole_solve_stopped_early_never_claims_more_than_it_proved(conference
     else:
         assert early.scheduled_priority < early.upper_bound
     document = schedule_document(conference, early)
-    assert document["solve"]["phases"][0]["phase"] == "priority"
+    assert document.solve.phases[0].phase == "priority"
     assert check_schedule(conference, document).ok

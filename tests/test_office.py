@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,7 +81,7 @@ def published():
     document = carry_identity(
         conference, schedule_document(conference, outcome), None, datetime(2024, 10, 20, tzinfo=UTC)
     )
-    assert document["meetings"] and document["unscheduled"]
+    assert document.meetings and document.unscheduled
     return conference, document
 
 
@@ -119,8 +120,8 @@ def test_room_grid_html_is_one_printable_escaped_file(published) -> None:
     assert HOSTILE in text and 'Room <1> & "big"' in text and "Plenary <b>all</b>" in text
     assert "@media print" in html and "<link" not in html and "src=" not in html  # self-contained
     assert html.count('<section class="day">') == len(conference.event.days)
-    for m in document["meetings"]:
-        assert f"{local(conference, m['start'])}–{local(conference, m['end'])}" in text
+    for m in document.meetings:
+        assert f"{local(conference, m.start)}–{local(conference, m.end)}" in text
     assert "Panel & talk" in text
 
 
@@ -132,16 +133,16 @@ def test_agenda_html_per_delegation_lists_only_its_meetings(published) -> None:
         assert "script" not in page.tags
         text = "".join(page.text)
         assert d.name in text and d.head in text
-        for m in document["meetings"]:
-            shown = f"{local(conference, m['start'])}–{local(conference, m['end'])}"
-            if d.id in m["parties"]:
+        for m in document.meetings:
+            shown = f"{local(conference, m.start)}–{local(conference, m.end)}"
+            if d.id in m.parties:
                 assert shown in text
-                for p in m["parties"]:
+                for p in m.parties:
                     if p != d.id:
                         assert names[p] in text
-        for u in document["unscheduled"]:
-            if d.id in conference.request(u["request"]).parties:
-                assert u["reason"] in text
+        for u in document.unscheduled:
+            if d.id in conference.request(u.request).parties:
+                assert u.party_reason in text
     agenda_a = "".join(parsed(delegation_agenda_html(conference, document, "A")).text)
     assert "Plenary <b>all</b>" in agenda_a and "Panel & talk" in agenda_a
     agenda_b = "".join(parsed(delegation_agenda_html(conference, document, "B")).text)
@@ -163,19 +164,32 @@ def test_workbook_holds_every_meeting_and_the_left_out(published) -> None:
     conference, document = published
     sheets = pd.read_excel(io.BytesIO(schedule_xlsx(conference, document)), sheet_name=None)
     assert set(sheets) == {"meetings", "unscheduled", "cancelled"}
-    assert sorted(sheets["meetings"]["request"]) == sorted(m["request"] for m in document["meetings"])
+    assert sorted(sheets["meetings"]["request"]) == sorted(m.request for m in document.meetings)
     assert list(sheets["meetings"]["start"]) == [
-        local(conference, m["start"])
-        for m in sorted(document["meetings"], key=lambda m: (datetime.fromisoformat(m["start"]), m["room"]))
+        local(conference, m.start) for m in sorted(document.meetings, key=lambda m: (m.starts_at, m.room))
     ]
-    assert list(sheets["unscheduled"]["request"]) == [u["request"] for u in document["unscheduled"]]
+    assert list(sheets["unscheduled"]["request"]) == [u.request for u in document.unscheduled]
+    assert list(sheets["unscheduled"]["reason"]) == [u.reason for u in document.unscheduled]  # the office's words
     assert HOSTILE in set(sheets["meetings"]["parties"].str.split(" – ").sum())
+
+
+def test_the_workbook_is_dated_by_the_schedules_last_change_not_by_the_clock(published) -> None:
+    """openpyxl stamps the clock into the file: the same schedule would give other bytes at each publication."""
+    import openpyxl
+
+    conference, document = published
+    content = schedule_xlsx(conference, document)
+    properties = openpyxl.load_workbook(io.BytesIO(content)).properties
+    assert properties.created == properties.modified == datetime(2024, 10, 20)  # the schedule's last_modified
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert archive.testzip() is None
+        assert {info.date_time for info in archive.infolist()} == {(2024, 10, 20, 0, 0, 0)}
 
 
 def test_document_meetings_read_back_the_minutes(published) -> None:
     conference, document = published
     meetings = document_meetings(conference, document)
-    assert len(meetings) == len(document["meetings"])
+    assert len(meetings) == len(document.meetings)
     for m in meetings:
         assert m.end - m.start == conference.request(m.request).duration
 

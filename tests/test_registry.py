@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from scheduler import check, rule_names
+from scheduler import check, rule_names, rule_words
 from scheduler.cpsat_model import STRENGTHENING
 from scheduler.input_model import input_json_schema
 from scheduler.output import schedule_document
@@ -164,6 +165,59 @@ def test_every_rule_of_the_model_has_words_for_explanations_and_exit_3() -> None
             assert rule.obstacle.__name__ == f"{rule.name}_obstacle"
             assert rule.clash.__name__ == f"{rule.name}_clash"
     assert tuple(r.name for r in RULES if r.clash is not None) == CLASH_FAMILIES
+
+
+def test_every_rule_that_explains_a_left_out_request_also_says_it_to_the_parties() -> None:
+    """An agenda is handed to its delegation as it is: a rule with an `obstacle` (which names the meetings in
+    the way and their priorities) has `party_obstacle` words too, and a placement step has `party_words`
+    where its words name another delegation."""
+    for rule in RULES:
+        if rule.obstacle is not None:
+            assert rule.party_obstacle is not None, f"{rule.name} has no party_obstacle"
+            assert rule.party_obstacle.__name__ == f"{rule.name}_party_obstacle"
+        else:
+            assert rule.party_obstacle is None, rule.name
+        for step in rule.placement:
+            if step.party_words is not None:
+                assert step.party_words.__name__ == f"{rule.name}_party_words"
+    assert [r.name for r in RULES if any(s.party_words for s in r.placement)] == [rule_names.RESERVED_ROOMS]
+
+
+PARTY_WORDS_CASE = instance(
+    rooms=[room("R1"), room("R2", reserved_for="C")],
+    event_interpreter_teams=1,
+    delegations=delegations(A={"max_meetings_per_day": 2}),
+    requests=[request("AB", "AB", 60), request("CD", "CD", 60, 7)],
+)
+
+
+def test_party_obstacles_name_no_third_delegation_no_other_meeting_and_no_priority() -> None:
+    """Each rule's obstacle for AB, with CD (priority 7, parties C and D) in the way: the office's words may
+    name CD and its priority; the parties' words name neither, nor C and D."""
+    conference = load_conference(json.dumps(PARTY_WORDS_CASE))
+    blockers = frozenset({"CD", "@R1"})
+    subjects = {"one_place_at_a_time": "A", "room_use": "rooms", "daily_load": "A", "interpreters": "teams"}
+    for rule in RULES:
+        if rule.obstacle is None:
+            continue
+        obstacle = rule_words.Obstacle(conference, subjects[rule.name], blockers, "31 Oct", 1)
+        said = rule.party_obstacle(obstacle)
+        assert said and "31 Oct" in said, rule.name
+        for secret in (r"\bCD\b", r"\bC\b", r"\bD\b", "priority", "7"):
+            assert not re.search(secret, said), (rule.name, said)
+    office = BY_NAME[rule_names.ONE_PLACE_AT_A_TIME].obstacle(
+        rule_words.Obstacle(conference, "A", blockers, "31 Oct", 1)
+    )
+    assert "CD (priority 7)" in office  # the premise: the office is told
+
+
+def test_a_salon_of_another_delegation_is_not_named_to_the_parties() -> None:
+    data = instance(rooms=[room("R1", reserved_for="C"), room("R2", reserved_for="D")], requests=[request("AB", "AB")])
+    conference = load_conference(json.dumps(data))
+    outcome = solve(conference, SolveOptions(time_limit=10, workers=1, seed=1))
+    [left_out] = outcome.unscheduled
+    assert left_out.reason == "R1 is reserved for C and R2 is reserved for D"
+    assert left_out.party_reason == "the rooms that could host it are other delegations' own salons"
 
 
 def test_every_rule_has_tests_under_its_name() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +12,7 @@ from typer.testing import CliRunner
 
 from scheduler.check import check_schedule_text
 from scheduler.cli import app
+from scheduler.document import CancelledMeeting, ScheduleDocument
 from scheduler.parse import load_conference
 from scheduler.revisions import BadPrevious, carry_identity, read_previous
 from tests.conftest import instance, request
@@ -136,19 +136,38 @@ def test_check_accepts_schedules_with_identity_fields(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+FIGURES = {"status": "feasible", "scheduled_priority": 0, "upper_bound": 0, "preferred_met": 0, "breaks": 0}
+
+
+def schedule_text(**fields) -> str:
+    """A schedule.json's text: the contract's top level, no meetings, with `fields` replaced."""
+    return json.dumps({**FIGURES, "meetings": [], "unscheduled": [], **fields})
+
+
+AB_MEETING = {
+    "request": "AB",
+    "parties": ["A", "B"],
+    "room": "R1",
+    "start": "2024-10-31T09:00:00+03:00",
+    "end": "2024-10-31T10:00:00+03:00",
+}
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
         ("{not json", "not JSON"),
         ("[]", "JSON object"),
-        ('{"meetings": 3}', "meetings: expected a list"),
-        ('{"meetings": [{"request": "AB"}]}', "meetings[0].room"),
+        (schedule_text(meetings=3), "meetings: expected a list"),
+        (schedule_text(meetings=[{"request": "AB", "parties": ["A", "B"]}]), "meetings[0].room: is required"),
         (
-            '{"meetings": [], "cancelled": [{"request": "AB", "parties": ["A", "B"], "room": "R1", '
-            '"start": "2024-10-31T09:00:00+03:00", "end": "2024-10-31T10:00:00+03:00", "sequence": -1, '
-            '"last_modified": "2024-10-20T12:00:00Z"}]}',
+            schedule_text(cancelled=[{**AB_MEETING, "sequence": -1, "last_modified": "2024-10-20T12:00:00Z"}]),
             "cancelled[0].sequence",
         ),
+        (schedule_text(cancelled=[AB_MEETING]), "cancelled[0].sequence: is required"),
+        (schedule_text(meetings=[{**AB_MEETING, "last_modified": "yesterday"}]), "meetings[0].last_modified"),
+        (schedule_text(meetings=[AB_MEETING, AB_MEETING]), "meetings[1].request: 'AB' is listed twice"),
+        (json.dumps({"meetings": []}), "status: is required"),
     ],
 )
 def test_a_bad_previous_file_is_bad_input_and_nothing_is_written(tmp_path: Path, content: str, message: str) -> None:
@@ -193,10 +212,12 @@ def test_a_missing_previous_file_and_a_bad_publication_time_are_bad_input(tmp_pa
 
 CONF = load_conference(json.dumps(first_version()))
 NOW = datetime(2024, 10, 20, 12, 0, 0, 999, tzinfo=UTC)
+SOLVE = {"gap": 0.0, "time_to_best_seconds": 0.1, "time_to_proof_seconds": None, "wall_time_seconds": 1.0,
+         "greedy_priority": 0, "phases": [{"phase": "priority", "status": "OPTIMAL", "value": 0, "bound": 0}]}
 
 
-def doc(*meetings: tuple[str, str, str]) -> dict:
-    """A schedule.json with meetings (request, room, local start HH:MM) of the first version."""
+def doc(*meetings: tuple[str, str, str]) -> ScheduleDocument:
+    """A schedule with meetings (request, room, local start HH:MM) of the first version."""
     durations = {r.id: r.duration for r in CONF.requests}
     parties = {r.id: list(r.parties) for r in CONF.requests}
     out = []
@@ -211,56 +232,69 @@ def doc(*meetings: tuple[str, str, str]) -> dict:
                 "end": (begin + timedelta(minutes=durations[rid])).isoformat(),
             }
         )
-    return {"status": "feasible", "meetings": out, "unscheduled": [], "solve": {}}
+    return ScheduleDocument.model_validate({**FIGURES, "meetings": out, "unscheduled": [], "solve": SOLVE})
+
+
+def identity(document: ScheduleDocument) -> dict[str, tuple[int, str]]:
+    return {m.request: (m.sequence, m.last_modified) for m in document.meetings}
 
 
 def test_first_publication_numbers_everything_zero_at_the_publication_time() -> None:
     document = carry_identity(CONF, doc(("AB", "R1", "09:00")), None, NOW)
-    assert document["meetings"][0]["sequence"] == 0
-    assert document["meetings"][0]["last_modified"] == "2024-10-20T12:00:00Z"  # to the second
-    assert document["cancelled"] == []
-    assert list(document) == ["status", "meetings", "unscheduled", "cancelled", "solve"]
+    assert identity(document) == {"AB": (0, "2024-10-20T12:00:00Z")}  # to the second
+    assert document.cancelled == ()
+    written = json.loads(document.to_json())
+    assert list(written) == [*FIGURES, "meetings", "unscheduled", "cancelled", "solve"]
+    assert list(written["meetings"][0]) == ["request", "parties", "room", "start", "end", "sequence", "last_modified"]
 
 
 def test_unchanged_moved_new_and_dropped() -> None:
     first = carry_identity(CONF, doc(("AB", "R1", "09:00"), ("CD", "R1", "10:00")), None, NOW)
     later = NOW + timedelta(days=1)
     second = carry_identity(CONF, doc(("AB", "R1", "09:00"), ("BD", "R1", "11:30")), first, later)
-    m = {x["request"]: x for x in second["meetings"]}
-    assert (m["AB"]["sequence"], m["AB"]["last_modified"]) == (0, "2024-10-20T12:00:00Z")
-    assert (m["BD"]["sequence"], m["BD"]["last_modified"]) == (0, "2024-10-21T12:00:00Z")
-    assert [(c["request"], c["sequence"]) for c in second["cancelled"]] == [("CD", 1)]
+    assert identity(second) == {"AB": (0, "2024-10-20T12:00:00Z"), "BD": (0, "2024-10-21T12:00:00Z")}
+    assert [(c.request, c.sequence) for c in second.cancelled] == [("CD", 1)]
     # a change of room alone is a move
     third = carry_identity(CONF, doc(("AB", "R2", "09:00"), ("BD", "R1", "11:30")), second, later)
-    m = {x["request"]: x for x in third["meetings"]}
-    assert m["AB"]["sequence"] == 1 and m["BD"]["sequence"] == 0
-    assert third["cancelled"] == second["cancelled"]  # stays, unchanged
+    assert {rid: sequence for rid, (sequence, _) in identity(third).items()} == {"AB": 1, "BD": 0}
+    assert third.cancelled == second.cancelled  # stays, unchanged
     # the same instant written with another offset is not a move
-    shifted = copy.deepcopy(third)
-    for x in shifted["meetings"]:
-        for key in ("start", "end"):
-            x[key] = datetime.fromisoformat(x[key]).astimezone(UTC).isoformat()
-        del x["sequence"], x["last_modified"]
-    identity = [(x["sequence"], x["last_modified"]) for x in third["meetings"]]
-    assert [(x["sequence"], x["last_modified"]) for x in carry_identity(CONF, shifted, third, later)["meetings"]] == (
-        identity
+    shifted = third.model_copy(
+        update={
+            "meetings": tuple(
+                m.model_copy(
+                    update={
+                        "start": m.starts_at.astimezone(UTC).isoformat(),
+                        "end": m.ends_at.astimezone(UTC).isoformat(),
+                        "sequence": None,
+                        "last_modified": None,
+                    }
+                )
+                for m in third.meetings
+            )
+        }
     )
+    assert identity(carry_identity(CONF, shifted, third, later)) == identity(third)
     again = carry_identity(CONF, third, third, later + timedelta(days=1))
-    assert again["meetings"] == third["meetings"] and again["cancelled"] == third["cancelled"]
+    assert again.meetings == third.meetings and again.cancelled == third.cancelled
 
 
 def test_the_document_given_is_not_changed() -> None:
     document = doc(("AB", "R1", "09:00"))
-    snapshot = copy.deepcopy(document)
-    carry_identity(CONF, document, None, NOW)
-    assert document == snapshot
+    snapshot = document.model_copy(deep=True)
+    published = carry_identity(CONF, document, None, NOW)
+    assert document == snapshot and not document.has_identity and published.has_identity
 
 
 def test_previous_is_checked_and_time_must_not_go_back() -> None:
     with pytest.raises(BadPrevious, match="meetings"):
-        carry_identity(CONF, doc(), {"cancelled": []}, NOW)
+        read_previous(json.dumps({"cancelled": []}))
+    twice = doc(("AB", "R1", "09:00"), ("AB", "R1", "09:00"))
     with pytest.raises(BadPrevious, match="listed twice"):
-        read_previous(json.dumps({"meetings": doc(("AB", "R1", "09:00"), ("AB", "R1", "09:00"))["meetings"]}))
+        read_previous(twice.to_json())
+    with pytest.raises(BadPrevious, match="listed twice") as raised:
+        carry_identity(CONF, doc(), twice, NOW)
+    assert [str(p) for p in raised.value.problems] == ["meetings[1].request: 'AB' is listed twice"]
     first = carry_identity(CONF, doc(("AB", "R1", "09:00")), None, NOW)
     with pytest.raises(ValueError, match="before a change already published"):
         carry_identity(CONF, doc(("AB", "R1", "10:00")), first, NOW - timedelta(hours=1))
@@ -268,13 +302,19 @@ def test_previous_is_checked_and_time_must_not_go_back() -> None:
         carry_identity(CONF, doc(), None, datetime(2024, 10, 20, 12))
 
 
+def test_a_request_both_scheduled_and_cancelled_is_refused_with_its_path() -> None:
+    first = carry_identity(CONF, doc(("AB", "R1", "09:00")), None, NOW)
+    both = first.model_copy(update={"cancelled": (CancelledMeeting(**first.meetings[0].model_dump()),)})
+    with pytest.raises(BadPrevious) as raised:
+        read_previous(both.to_json())
+    assert [(p.path, p.message) for p in raised.value.problems] == [("cancelled", "'AB' is also in meetings")]
+
+
 def test_a_previous_schedule_without_identity_fields_still_works() -> None:
     """A schedule.json from before identity fields: its meetings count as sequence 0."""
     old = doc(("AB", "R1", "09:00"), ("CD", "R1", "10:00"))
     new = carry_identity(CONF, doc(("AB", "R1", "09:00"), ("CD", "R1", "10:15")), old, NOW)
-    m = {x["request"]: x for x in new["meetings"]}
-    assert (m["AB"]["sequence"], m["CD"]["sequence"]) == (0, 1)
-    assert m["AB"]["last_modified"] == m["CD"]["last_modified"] == "2024-10-20T12:00:00Z"
+    assert identity(new) == {"AB": (0, "2024-10-20T12:00:00Z"), "CD": (1, "2024-10-20T12:00:00Z")}
 
 
 def test_previous_may_be_the_schedule_in_the_folder_being_replaced(tmp_path: Path) -> None:

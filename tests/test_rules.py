@@ -13,14 +13,14 @@ import json
 import sys
 from functools import partial
 
-import conftest
 import pytest
-from conftest import DETERMINISTIC, instance, placed, request, solve_checked
 
 from scheduler import rule_names as rn
 from scheduler.cpsat_model import STRENGTHENING
 from scheduler.output import schedule_document
 from scheduler.parse import load_conference
+from tests import conftest
+from tests.conftest import DETERMINISTIC, instance, placed, request, solve_checked
 
 DAY = "2024-10-31"
 
@@ -168,9 +168,9 @@ def test_day_hours_and_grid_grid_counts_from_each_days_own_start():
     day2_start = 24 * 60 + 10
     assert placed(out) == {"AB": ("R1", day2_start)}
     conference = load_conference(json.dumps(data))
-    [meeting] = schedule_document(conference, out)["meetings"]
-    assert meeting["start"] == "2024-11-01T09:10:00+03:00"
-    assert meeting["end"] == "2024-11-01T10:10:00+03:00"
+    [meeting] = schedule_document(conference, out).meetings
+    assert meeting.start == "2024-11-01T09:10:00+03:00"
+    assert meeting.end == "2024-11-01T10:10:00+03:00"
 
 
 # --- 3. presence -----------------------------------------------------------------------------------
@@ -881,7 +881,7 @@ def test_day_hours_and_grid_dst_offsets_follow_each_day():
     out = optimal(solve_checked(data), 2)
     assert placed(out) == {"AB": ("R1", 0), "CD": ("R1", 49 * 60 + 120)}
     document = schedule_document(load_conference(json.dumps(data)), out)
-    times = {m["request"]: (m["start"], m["end"]) for m in document["meetings"]}
+    times = {m.request: (m.start, m.end) for m in document.meetings}
     assert times == {
         "AB": ("2024-10-26T09:00:00+02:00", "2024-10-26T10:00:00+02:00"),
         "CD": ("2024-10-28T11:00:00+01:00", "2024-10-28T12:00:00+01:00"),
