@@ -1,0 +1,142 @@
+"""The HTTP API: `create_app(settings)` wires the routers to the database and the queue.
+
+Limits hold before any route runs: a body over `max_body_bytes` is answered 413 whether or not it says its
+length (chunked bodies are counted as they arrive). Errors are `{"detail": [{"loc", "msg", "type"}]}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api.queue import Queue, make_queue
+from api.routers import audit, events, feeds, keys, requests, schedule, solves
+from api.settings import Settings
+from api.storage.db import Database
+from api.worker import sweep_stale
+
+log = logging.getLogger("bilateral.api")
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: one item per problem, each naming the field (`loc`) it is about."""
+
+    detail: list[ErrorItem]
+
+
+COMMON_RESPONSES: dict[int | str, dict] = {
+    401: {"model": ErrorOut, "description": "no valid API key"},
+    403: {"model": ErrorOut, "description": "the key's role may not do this"},
+    404: {"model": ErrorOut, "description": "not found, or not yours to see"},
+    413: {"model": ErrorOut, "description": "the body is larger than 2 MiB"},
+    422: {"model": ErrorOut, "description": "bad input, each problem naming its field"},
+}
+
+
+class BodyLimit:
+    """ASGI middleware: refuse a request body larger than `limit` bytes with 413.
+
+    The body is read (at most `limit` bytes of it) before the app sees it, so a chunked body that says no
+    length is refused as surely as one whose Content-Length is too large."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(send)
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return await self._refuse(send)
+            if not message.get("more_body", False):
+                break
+
+        async def replay():
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send) -> None:
+        body = (b'{"detail":[{"loc":["body"],"msg":"the body is larger than %d bytes","type":"too_large"}]}'
+                % self.limit)
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class SecretPathFilter(logging.Filter):
+    """Keep feed tokens out of log lines (uvicorn's access log prints the whole path)."""
+
+    _token = re.compile(r"/feeds/[^/?\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._token.sub("/feeds/…", a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = self._token.sub("/feeds/…", record.msg)
+        return True
+
+
+THREADS = 8  # for the sync routes: more threads only contend for the GIL (measured with benchmarks.api)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
+
+
+def create_app(settings: Settings | None = None, queue: Queue | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    db = Database(settings.database_url)
+    db.migrate()
+    sweep_stale(db, settings.stale_after_seconds)
+    app = FastAPI(
+        lifespan=_lifespan,
+        title="bilateral",
+        version="1.0",
+        summary="Bilateral meetings on the sidelines of a conference: propose, accept, solve, publish, subscribe.",
+        responses=COMMON_RESPONSES,
+    )
+    app.state.settings, app.state.db = settings, db
+    app.state.queue = queue or make_queue(settings)
+    for module in (events, keys, requests, solves, schedule, feeds, audit):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # logged without the request (its headers carry the caller's key)
+        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": [{"loc": [], "msg": "internal error", "type": "internal"}]},
+                            status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+    for name in ("uvicorn.access", "uvicorn.error", "bilateral.api"):
+        logging.getLogger(name).addFilter(SecretPathFilter())
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of a web process started by uvicorn itself (`scheduler serve --processes N`)."""
+    return create_app(Settings.from_env())

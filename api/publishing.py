@@ -1,0 +1,81 @@
+"""Publishing a solve's schedule as the event's next version, through the library's one publication step.
+
+The files (feeds, room plan, agendas) are made outside the write transaction, since that takes a moment;
+the version is then stored only if no other publication came in between (else it is made again against it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from fastapi import FastAPI, HTTPException, status
+from sqlalchemy import select
+
+from api.auth import Identity, not_found, now
+from api.schemas import Published
+from api.storage import repo
+from api.storage.models import SolveRow, VersionFileRow, VersionRow
+from scheduler.document import ScheduleDocument
+from scheduler.parse import load_conference
+from scheduler.publish import Publication, publish
+
+ATTEMPTS = 5
+
+
+def _conflict(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail=[{"loc": ["path", "solve_id"], "msg": message,
+                                                            "type": "conflict"}])
+
+
+def publish_solve(app: FastAPI, caller: Identity, event_id: str, solve_id: str) -> Published:
+    db = app.state.db
+    for _ in range(ATTEMPTS):
+        with db.reading() as session:
+            event = repo.event_or_404(session, event_id)
+            solve = session.get(SolveRow, solve_id)
+            if solve is None or solve.event_id != event_id:
+                raise not_found(f"solve {solve_id!r}")
+            if solve.state != "done" or not solve.result:
+                raise _conflict(f"solve {solve_id} is {solve.state}"
+                                + (f" ({solve.status})" if solve.status else "") + ": nothing to publish")
+            base = event.published_version
+            previous_row = repo.latest_version(session, event)
+            previous = ScheduleDocument.model_validate(previous_row.document) if previous_row else None
+            conference = load_conference(json.dumps(solve.input))
+            result = ScheduleDocument.model_validate(solve.result)
+        at = now()
+        publication = publish(conference, result, previous, at)
+        with db.writing() as session:
+            event = repo.event_or_404(session, event_id, for_update=True)
+            if event.published_version != base:
+                continue  # someone published meanwhile: carry identity from that version instead
+            number = base + 1
+            document = publication.document.model_dump(mode="json")
+            session.add(VersionRow(event_id=event_id, number=number, solve_id=solve_id, published_at=at,
+                                   published_by=caller.key_id, document=document))
+            before = {f.name: f for f in session.execute(
+                select(VersionFileRow.name, VersionFileRow.etag, VersionFileRow.last_modified).where(
+                    VersionFileRow.event_id == event_id, VersionFileRow.number == base))} if base else {}
+            for name, content in publication.files.items():
+                tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+                unchanged = name in before and before[name].etag == tag
+                session.add(VersionFileRow(event_id=event_id, number=number, name=name, content=content, etag=tag,
+                                           last_modified=before[name].last_modified if unchanged else at))
+            event.published_version = number
+            counts = _counts(publication, previous, at)
+            repo.record(session, caller, event_id, "schedule.publish", f"version {number}", at, solve=solve_id,
+                        **counts)
+        return Published(version=number, published_at=at, **counts)
+    raise _conflict("other publications kept coming in; try again")
+
+
+def _counts(publication: Publication, previous: ScheduleDocument | None, at) -> dict[str, int]:
+    """How many meetings this publication keeps, moves, adds and cancels against the previous one."""
+    before = {m.request: m for m in previous.meetings} if previous else {}
+    meetings = publication.document.meetings
+    moved = sum(1 for m in meetings if m.request in before and m.sequence != before[m.request].sequence)
+    new = sum(1 for m in meetings if m.request not in before)
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    cancelled = sum(1 for c in publication.document.cancelled or [] if c.last_modified == stamp)
+    return {"meetings": len(meetings), "moved": moved, "new": new, "cancelled": cancelled}

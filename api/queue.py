@@ -1,0 +1,36 @@
+"""The task queue seam: huey, on a SQLite file by default or on Redis with REDIS_URL.
+
+The web process only enqueues; `scheduler worker` (and the one `scheduler serve` starts) consume. A queue
+message carries nothing but the solve's id: the worker reads everything else from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+
+from api.settings import Settings
+
+
+@dataclass
+class Queue:
+    huey: Huey
+    solve: object  # the huey task; calling it enqueues
+
+    def enqueue_solve(self, solve_id: str) -> None:
+        self.solve(solve_id)
+
+
+def make_queue(settings: Settings) -> Queue:
+    if settings.redis_url:
+        huey: Huey = RedisHuey(settings.queue_name, url=settings.redis_url, results=False)
+    else:
+        huey = SqliteHuey(settings.queue_name, filename=settings.queue_path, results=False)
+
+    # imported here: the worker module needs the solver, which the web process loads only to enqueue
+    from api.worker import run_solve
+
+    task = huey.task(name="solve", retries=0)(run_solve)
+    return Queue(huey, task)

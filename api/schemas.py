@@ -1,0 +1,268 @@
+"""Wire models, per resource: what may be sent (Create / Update) and what is shown (Public).
+
+A liaison's views are models of their own (`*ForLiaison`), so that a field a liaison may not see cannot
+leak by default. Every input model forbids unknown fields and bounds its lists and strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from scheduler.input_model import FixedIn, Id, WindowIn
+
+Text = Annotated[str, StringConstraints(max_length=500)]
+Windows = Annotated[list[WindowIn], Field(max_length=50)]
+Features = Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=20)]
+Priority = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- events ------------------------------------------------------------------------------------------
+
+
+class EventCreated(BaseModel):
+    id: str
+    name: str
+    requests: int
+    revision: int
+
+
+class EventSetting(_In):
+    """The contract input without its requests: event, programme, rooms and delegations (PUT replaces it
+    whole; the requests are their own resource). Checked by the scheduler's own input model."""
+
+    event: dict[str, Any]
+    programme: Annotated[list[dict[str, Any]], Field(max_length=500)] = []
+    rooms: Annotated[list[dict[str, Any]], Field(max_length=500)]
+    delegations: Annotated[list[dict[str, Any]], Field(max_length=1000)]
+
+
+class DelegationName(BaseModel):
+    id: str
+    name: str
+
+
+class EventForLiaison(BaseModel):
+    """What a liaison sees of its event: the setting everyone shares, and its own delegation."""
+
+    id: str
+    event: dict[str, Any]
+    programme: list[dict[str, Any]]
+    rooms: list[dict[str, Any]]
+    delegations: list[DelegationName]
+    delegation: dict[str, Any]
+    published_version: int
+
+
+class EventForHost(BaseModel):
+    id: str
+    event: dict[str, Any]
+    programme: list[dict[str, Any]]
+    rooms: list[dict[str, Any]]
+    delegations: list[dict[str, Any]]
+    revision: int
+    published_version: int
+
+
+# --- keys --------------------------------------------------------------------------------------------
+
+
+class KeyCreate(_In):
+    role: Literal["host", "liaison"]
+    delegation: Id | None = None
+    label: Text = ""
+
+
+class KeyPublic(BaseModel):
+    id: str
+    role: str
+    event_id: str | None
+    delegation: str | None
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class KeyIssued(KeyPublic):
+    key: str = Field(description="the secret key; shown only in this response")
+
+
+# --- requests ----------------------------------------------------------------------------------------
+
+
+class RequestCreate(_In):
+    """A proposed meeting. `priority` is the proposer's wish (a liaison's) or the scheduled priority (the
+    host's); only the host may set `mandatory` and `fixed`."""
+
+    id: Id | None = Field(None, description="default: made from the parties")
+    parties: Annotated[list[Id], Field(min_length=2, max_length=10)]
+    duration_minutes: Annotated[int, Field(gt=0, le=1440)]
+    priority: Priority = 1
+    requires: Features = []
+    seats: Annotated[int, Field(gt=0, le=1000)] | None = None
+    window: Windows | None = None
+    preferred: Windows | None = None
+    host: Id | None = None
+    mandatory: bool = False
+    fixed: FixedIn | None = None
+
+
+class RequestUpdate(_In):
+    """The fields to change; the others stay."""
+
+    parties: Annotated[list[Id], Field(min_length=2, max_length=10)] | None = None
+    duration_minutes: Annotated[int, Field(gt=0, le=1440)] | None = None
+    priority: Priority | None = None
+    requires: Features | None = None
+    seats: Annotated[int, Field(gt=0, le=1000)] | None = None
+    window: Windows | None = None
+    preferred: Windows | None = None
+    host: Id | None = None
+    mandatory: bool | None = None
+    fixed: FixedIn | None = None
+
+
+Status = Literal["proposed", "accepted", "declined"]
+
+
+class RequestForHost(BaseModel):
+    id: str
+    parties: list[str]
+    duration_minutes: int
+    priority: int = Field(description="the priority that is scheduled")
+    wishes: dict[str, int] = Field(description="each party's own priority")
+    requires: list[str]
+    seats: int | None
+    window: list[dict] | None
+    preferred: list[dict] | None
+    host: str | None
+    mandatory: bool
+    fixed: dict | None
+    status: Status
+    proposed_by: str
+    accepted_by: list[str]
+    declined_by: str | None
+    revision: int
+
+
+class RequestForLiaison(BaseModel):
+    """A request of the liaison's own delegation: its own wish, never another's priority."""
+
+    id: str
+    parties: list[str]
+    duration_minutes: int
+    my_priority: int | None = Field(description="this delegation's own wish")
+    requires: list[str]
+    seats: int | None
+    window: list[dict] | None
+    preferred: list[dict] | None
+    host: str | None
+    mandatory: bool
+    fixed: dict | None
+    status: Status
+    proposed_by: str
+    accepted_by: list[str]
+    declined_by: str | None
+    revision: int
+
+
+# --- solves ------------------------------------------------------------------------------------------
+
+
+class SolveCreate(_In):
+    time_limit: Annotated[float, Field(gt=0, le=3600)] = 60.0
+
+
+class Progress(BaseModel):
+    phase: str | None = None
+    elapsed: float | None = None
+    incumbent: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+
+
+class UnscheduledOut(BaseModel):
+    request: str
+    reason: str
+
+
+class SolvePublic(BaseModel):
+    id: str
+    event_id: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    time_limit: float
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: Progress | None
+    status: str | None = Field(description="optimal | feasible | infeasible | no_schedule, when done")
+    scheduled_priority: int | None
+    upper_bound: int | None
+    meetings: int | None
+    unscheduled: list[UnscheduledOut] | None
+    message: str | None
+
+
+class Published(BaseModel):
+    version: int
+    published_at: datetime
+    meetings: int
+    moved: int
+    new: int
+    cancelled: int
+
+
+# --- schedule and feeds ------------------------------------------------------------------------------
+
+
+class MeetingOut(BaseModel):
+    request: str
+    parties: list[str]
+    room: str
+    start: str
+    end: str
+    sequence: int | None = None
+    last_modified: str | None = None
+
+
+class ScheduleForHost(BaseModel):
+    version: int
+    published_at: datetime
+    document: dict[str, Any]
+
+
+class UnscheduledForLiaison(BaseModel):
+    request: str
+    reason: str = Field(description="in words that name no other delegation and no other meeting")
+
+
+class ScheduleForLiaison(BaseModel):
+    version: int
+    published_at: datetime
+    meetings: list[MeetingOut]
+    unscheduled: list[UnscheduledForLiaison]
+    cancelled: list[MeetingOut]
+
+
+class FeedLink(BaseModel):
+    kind: Literal["delegation", "room", "event"]
+    subject: str
+    https: str
+    webcal: str
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    key_id: str | None
+    role: str
+    delegation: str | None
+    action: str
+    target: str
+    detail: dict[str, Any]

@@ -1,0 +1,95 @@
+"""The service's settings, read once from the environment (and the `scheduler serve` options).
+
+One machine by default: a SQLite file and a SQLite-backed queue beside it, nothing to install. For an
+event that outgrows it: `DATABASE_URL=postgresql+psycopg://…` and `REDIS_URL=redis://…`, and more
+`scheduler worker` processes on other machines (they need the same two variables).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./bilateral.db"
+    redis_url: str | None = None
+    queue_path: str = "./bilateral-queue.db"  # the SQLite queue, when there is no Redis
+    queue_name: str = "bilateral"
+    public_url: str = "http://127.0.0.1:8000"  # feed URLs are built from it
+    secret_file: str = "./bilateral.secret"  # feed tokens are derived from this secret (see api.feeds)
+    secret: str | None = None  # BILATERAL_SECRET: the same in every web process of one installation
+    max_body_bytes: int = 2 * MIB
+    stale_after_seconds: float = 30.0  # a running solve whose worker is silent this long has failed
+    heartbeat_seconds: float = 2.0
+    solver_workers: int = 0  # CP-SAT search workers of a solve worker; 0 = one less than the cores
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {}
+        for key, var in (
+            ("database_url", "DATABASE_URL"),
+            ("redis_url", "REDIS_URL"),
+            ("queue_path", "BILATERAL_QUEUE_PATH"),
+            ("queue_name", "BILATERAL_QUEUE_NAME"),
+            ("public_url", "BILATERAL_PUBLIC_URL"),
+            ("secret_file", "BILATERAL_SECRET_FILE"),
+            ("secret", "BILATERAL_SECRET"),
+        ):
+            if env.get(var):
+                values[key] = env[var]
+        for key, var, kind in (
+            ("stale_after_seconds", "BILATERAL_STALE_SECONDS", float),
+            ("heartbeat_seconds", "BILATERAL_HEARTBEAT_SECONDS", float),
+            ("solver_workers", "BILATERAL_SOLVER_WORKERS", int),
+            ("max_body_bytes", "BILATERAL_MAX_BODY_BYTES", int),
+        ):
+            if env.get(var):
+                values[key] = kind(env[var])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that gives a child process (the embedded worker) these same settings."""
+        env = {
+            "DATABASE_URL": self.database_url,
+            "BILATERAL_QUEUE_PATH": self.queue_path,
+            "BILATERAL_QUEUE_NAME": self.queue_name,
+            "BILATERAL_PUBLIC_URL": self.public_url,
+            "BILATERAL_SECRET_FILE": self.secret_file,
+            "BILATERAL_STALE_SECONDS": str(self.stale_after_seconds),
+            "BILATERAL_HEARTBEAT_SECONDS": str(self.heartbeat_seconds),
+            "BILATERAL_SOLVER_WORKERS": str(self.solver_workers),
+        }
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        if self.secret:
+            env["BILATERAL_SECRET"] = self.secret
+        return env
+
+    @property
+    def search_workers(self) -> int:
+        """CP-SAT workers per solve: one core is left to the API on the machine of `scheduler serve`."""
+        return self.solver_workers or max(1, (os.cpu_count() or 2) - 1)
+
+    def installation_secret(self) -> bytes:
+        """The secret feed tokens are derived from: BILATERAL_SECRET, else a file made on first start."""
+        if self.secret:
+            return self.secret.encode()
+        path = Path(self.secret_file)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process of this installation made it just now
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()

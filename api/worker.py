@@ -1,0 +1,153 @@
+"""The solve task, run by `scheduler worker` processes (never by the web process).
+
+A worker takes a queued solve (only once: the row moves from `queued` to `running` in one transaction, so a
+message delivered twice is solved once), heartbeats while it runs, writes progress at most once a second,
+stops within a second of a cancel (a flag in the solve row, answered with the solver's stop event), and
+stores the result. A worker killed outright runs no cleanup: any process of the installation that finds a
+`running` solve whose heartbeat is older than `stale_after_seconds` marks it `failed` (`sweep_stale`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+from functools import cache
+
+from sqlalchemy import update
+
+from api.auth import now
+from api.settings import Settings
+from api.storage.db import Database
+from api.storage.models import SolveRow
+from scheduler.output import schedule_document
+from scheduler.parse import load_conference
+from scheduler.solve import Progress, SolveOptions, solve
+
+log = logging.getLogger("bilateral.worker")
+LOST = "the worker stopped answering (it crashed or was killed); nothing was published"
+CANCEL_POLL_SECONDS = 0.5
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+@cache
+def _context() -> tuple[Settings, Database]:
+    """This process's settings and database (a worker process serves one installation)."""
+    settings = Settings.from_env()
+    return settings, Database(settings.database_url)
+
+
+def sweep_stale(db: Database, stale_after_seconds: float) -> int:
+    """Mark failed every running solve whose worker has been silent too long; returns how many."""
+    at = now()
+    with db.writing() as session:
+        result = session.execute(
+            update(SolveRow)
+            .where(SolveRow.state == "running", SolveRow.heartbeat_at < at - timedelta(seconds=stale_after_seconds))
+            .values(state="failed", message=LOST, finished_at=at)
+        )
+        return result.rowcount or 0
+
+
+def _claim(db: Database, solve_id: str) -> SolveRow | None:
+    """queued -> running, once; None when the solve is gone, cancelled or already taken."""
+    with db.writing() as session:
+        row = session.get(SolveRow, solve_id, with_for_update=True)
+        if row is None or row.state != "queued":
+            return None
+        at = now()
+        row.state, row.started_at, row.heartbeat_at = "running", at, at
+        row.worker = f"{socket.gethostname()}:{os.getpid()}"
+        return row
+
+
+class _Watch:
+    """Heartbeats, cancel polling and throttled progress writes for one running solve."""
+
+    def __init__(self, db: Database, settings: Settings, solve_id: str):
+        self.db, self.settings, self.solve_id = db, settings, solve_id
+        self.stop = threading.Event()
+        self.done = threading.Event()
+        self.last_write = 0.0
+        self.best: float | None = None
+        self.bound: float | None = None
+
+    def run(self) -> None:
+        last_beat = 0.0
+        while not self.done.wait(CANCEL_POLL_SECONDS):
+            with self.db.reading() as session:
+                row = session.get(SolveRow, self.solve_id)
+                if row is None or row.cancel_requested or row.state != "running":
+                    self.stop.set()
+            if time.monotonic() - last_beat >= self.settings.heartbeat_seconds:
+                last_beat = time.monotonic()
+                self._write(heartbeat_at=now())
+                sweep_stale(self.db, self.settings.stale_after_seconds)
+
+    def progress(self, report: Progress) -> None:
+        if report.incumbent is not None:
+            self.best = report.incumbent
+        if report.bound is not None:
+            self.bound = report.bound
+        if time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
+            return
+        self.last_write = time.monotonic()
+        shown = Progress(report.phase, report.elapsed, self.best, self.bound)
+        self._write(progress={"phase": shown.phase, "elapsed": round(shown.elapsed, 1), "incumbent": shown.incumbent,
+                              "bound": shown.bound, "gap": shown.gap})
+
+    def _write(self, **values: object) -> None:
+        with self.db.writing() as session:
+            session.execute(
+                update(SolveRow).where(SolveRow.id == self.solve_id, SolveRow.state == "running").values(**values)
+            )
+
+
+def run_solve(solve_id: str) -> None:
+    """The queue's task: solve one queued solve and store what came of it."""
+    settings, db = _context()
+    row = _claim(db, solve_id)
+    if row is None:
+        return
+    watch = _Watch(db, settings, solve_id)
+    watcher = threading.Thread(target=watch.run, daemon=True)
+    watcher.start()
+    try:
+        conference = load_conference(json.dumps(row.input))
+        options = SolveOptions(time_limit=row.time_limit, workers=settings.search_workers)
+        outcome = solve(conference, options, watch.progress, watch.stop)
+        values = _result(conference, outcome)
+    except Exception as exc:  # the solve failed: say so in the row, never leave it running
+        log.exception("solve %s failed", solve_id)
+        values = {"state": "failed", "message": f"the solve failed: {type(exc).__name__}: {exc}"}
+    finally:
+        watch.done.set()
+        watcher.join()
+    values["finished_at"] = now()
+    if watch.stop.is_set() and values.get("state") == "done":
+        values["state"] = "cancelled"
+    with db.writing() as session:
+        session.execute(update(SolveRow).where(SolveRow.id == solve_id, SolveRow.state == "running").values(**values))
+
+
+def _result(conference, outcome) -> dict:
+    values: dict = {"state": "done", "status": outcome.status}
+    if outcome.has_schedule:
+        document = schedule_document(conference, outcome)
+        values["result"] = document.model_dump(mode="json")
+        values["progress"] = {"phase": "done", "elapsed": round(outcome.stats.wall_time, 1),
+                              "incumbent": outcome.scheduled_priority, "bound": outcome.upper_bound,
+                              "gap": _gap(outcome.scheduled_priority, outcome.upper_bound)}
+    elif outcome.status == "infeasible":
+        values["message"] = outcome.conflict.message
+    else:
+        values["message"] = "no schedule holding every mandatory and pinned request was found in the time limit"
+    return values
+
+
+def _gap(value: int, bound: int) -> float:
+    return round((bound - value) / max(1, bound), 6)
