@@ -131,45 +131,35 @@ class RequestUpdate(_In):
 Status = Literal["proposed", "accepted", "declined"]
 
 
-class RequestForHost(BaseModel):
+class _RequestShown(BaseModel):
+    """What every party of a request may see of it (no priority: each view adds its own)."""
+
     id: str
     parties: list[str]
     duration_minutes: int
+    requires: list[str]
+    seats: int | None
+    window: list[dict] | None
+    preferred: list[dict] | None
+    host: str | None
+    mandatory: bool
+    fixed: dict | None
+    status: Status
+    proposed_by: str
+    accepted_by: list[str]
+    declined_by: str | None
+    revision: int
+
+
+class RequestForHost(_RequestShown):
     priority: int = Field(description="the priority that is scheduled")
     wishes: dict[str, int] = Field(description="each party's own priority")
-    requires: list[str]
-    seats: int | None
-    window: list[dict] | None
-    preferred: list[dict] | None
-    host: str | None
-    mandatory: bool
-    fixed: dict | None
-    status: Status
-    proposed_by: str
-    accepted_by: list[str]
-    declined_by: str | None
-    revision: int
 
 
-class RequestForLiaison(BaseModel):
+class RequestForLiaison(_RequestShown):
     """A request of the liaison's own delegation: its own wish, never another's priority."""
 
-    id: str
-    parties: list[str]
-    duration_minutes: int
     my_priority: int | None = Field(description="this delegation's own wish")
-    requires: list[str]
-    seats: int | None
-    window: list[dict] | None
-    preferred: list[dict] | None
-    host: str | None
-    mandatory: bool
-    fixed: dict | None
-    status: Status
-    proposed_by: str
-    accepted_by: list[str]
-    declined_by: str | None
-    revision: int
 
 
 # --- solves ------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Request, Response, status
 
 from api import feeds
-from api.auth import Admin, Host, Identity, Member, new_key, now
+from api.auth import Admin, Host, Identity, Member, new_key, not_found, now
 from api.http import require_match, set_etag
 from api.problems import check_contract, unprocessable
 from api.schemas import DelegationName, EventCreated, EventForHost, EventForLiaison, EventSetting, KeyIssued
@@ -95,7 +95,9 @@ def read_event(event_id: str, caller: Member, request: Request, response: Respon
     if caller.is_host:
         return EventForHost(id=event.id, revision=event.revision, published_version=event.published_version,
                             **{k: setting.get(k, []) for k in repo.SETTING_KEYS})
-    own = next(d for d in setting["delegations"] if d["id"] == caller.delegation)
+    own = next((d for d in setting["delegations"] if d["id"] == caller.delegation), None)
+    if own is None:  # the host took the delegation out of the event: its key no longer opens it
+        raise not_found(f"event {event_id!r}")
     return EventForLiaison(
         id=event.id,
         event=setting["event"],

@@ -122,3 +122,20 @@ def test_serve_demo_prints_keys_that_work(tmp_path: Path) -> None:
         assert mine and all("HUN" in r["parties"] for r in mine)
     finally:
         server.stop()
+
+
+def test_the_host_replaces_the_setting_whole_and_a_bad_one_changes_nothing(sqlite_service: Service) -> None:
+    read = sqlite_service.get("host", "/events/conf")
+    setting = {k: read.json()[k] for k in ("event", "programme", "rooms", "delegations")}
+    without_b = {**setting, "delegations": [d for d in setting["delegations"] if d["id"] != "B"]}
+    etag = {"If-Match": read.headers["ETag"]}
+    refused = sqlite_service.call("host", "PUT", "/events/conf", json=without_b, headers=etag)
+    assert refused.status_code == 422
+    assert any("unknown delegation 'B'" in item["msg"] for item in refused.json()["detail"])  # A-B still needs B
+    longer = {**setting, "event": {**setting["event"], "days": [{"date": "2024-10-31", "start": "08:00",
+                                                                  "end": "13:00"}]}}
+    changed = sqlite_service.call("host", "PUT", "/events/conf", json=longer, headers=etag)
+    assert changed.status_code == 200 and changed.json()["event"]["days"][0]["start"] == "08:00"
+    stale = sqlite_service.call("host", "PUT", "/events/conf", json=setting, headers=etag)
+    assert stale.status_code == 412
+    assert sqlite_service.get("A", "/events/conf").json()["event"]["days"][0]["start"] == "08:00"
