@@ -21,9 +21,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from api.storage.models import KeyRow
+from api.storage.models import KeyRow, SessionRow
 
 KEY_PREFIX = "bk_"
+SESSION_PREFIX = "bs_"  # a desk session's token: it stands for the key the session was opened with
 ROLES = ("admin", "host", "liaison")
 
 
@@ -74,9 +75,15 @@ async def current_identity(
     a trip through the thread pool (measured: it is most of a small request's cost under load)."""
     if credentials is None or not credentials.credentials.strip():
         raise _unauthorised("an API key is required: Authorization: Bearer <key>")
+    secret = credentials.credentials.strip()
+    digest = hash_secret(secret)
     with request.app.state.db.reading() as session:
-        digest = hash_secret(credentials.credentials.strip())
-        row = session.scalars(select(KeyRow).where(KeyRow.secret_hash == digest)).first()
+        if secret.startswith(SESSION_PREFIX):  # the protocol desk calls the API with its session's token
+            query = select(KeyRow).join(SessionRow, SessionRow.key_id == KeyRow.id).where(
+                SessionRow.token_hash == digest, SessionRow.ended_at.is_(None))
+        else:
+            query = select(KeyRow).where(KeyRow.secret_hash == digest)
+        row = session.scalars(query).first()
     if row is None or row.revoked_at is not None:
         raise _unauthorised("unknown or revoked API key")
     return Identity(row.id, row.role, row.event_id, row.delegation)

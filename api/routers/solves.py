@@ -81,6 +81,19 @@ def read_solve(event_id: str, solve_id: str, caller: Host, request: Request) -> 
         return public(_solve_or_404(session, event_id, solve_id))
 
 
+@router.get("/events/{event_id}/solves/{solve_id}/schedule", response_model=dict,
+            responses={409: {"description": "the solve has no schedule (yet)"}})
+def solve_schedule(event_id: str, solve_id: str, caller: Host, request: Request) -> dict:
+    """The schedule this solve found (schedule.json, unpublished), to compare with the published version."""
+    with request.app.state.db.reading() as session:
+        row = _solve_or_404(session, event_id, solve_id)
+    if not row.result:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=[{"loc": ["path", "solve_id"],
+                                                               "msg": f"solve {solve_id} is {row.state}: no schedule",
+                                                               "type": "conflict"}])
+    return row.result
+
+
 @router.delete("/events/{event_id}/solves/{solve_id}", response_model=SolvePublic,
                responses={202: {"description": "cancel requested; the worker stops within seconds"}})
 def cancel_solve(event_id: str, solve_id: str, caller: Host, request: Request, response: Response) -> SolvePublic:

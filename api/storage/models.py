@@ -183,3 +183,16 @@ class IdempotencyRow(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTC_DateTime())
+
+
+class SessionRow(Base):
+    """A signed-in browser (the protocol desk): its cookie's SHA-256, the key it was opened with, and the
+    secret of its CSRF tokens. Signing out ends it here, whatever the browser keeps."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTC_DateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTC_DateTime(), nullable=True)

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -225,6 +226,18 @@ class Worker:
         env = {**os.environ, **settings.to_env()}
         self.process = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env, cwd=ROOT,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.started = threading.Event()
+        # read its log as it comes, so that a full pipe never stalls the worker
+        threading.Thread(target=self._read_log, daemon=True).start()
+
+    def _read_log(self) -> None:
+        for line in iter(self.process.stderr.readline, b""):
+            if b"consumer started" in line:
+                self.started.set()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Until the consumer says it has started (it reads the queue from then on)."""
+        assert self.started.wait(timeout), "the worker did not start"
 
     def stop(self, sig: int = signal.SIGINT) -> None:
         if self.process.poll() is None:

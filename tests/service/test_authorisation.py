@@ -48,6 +48,7 @@ EXPECTED = {
     ("POST", "/events/{event_id}/solves"): row(404, 202, 404, 403, 403),
     ("GET", "/events/{event_id}/solves"): row(404, 200, 404, 403, 403),
     ("GET", "/events/{event_id}/solves/{solve_id}"): row(404, 200, 404, 403, 403),
+    ("GET", "/events/{event_id}/solves/{solve_id}/schedule"): row(404, 200, 404, 403, 403),
     ("DELETE", "/events/{event_id}/solves/{solve_id}"): row(404, 200, 404, 403, 403),
     ("POST", "/events/{event_id}/solves/{solve_id}/publish"): row(404, 201, 404, 403, 403),
     ("GET", "/events/{event_id}/schedule"): row(404, 200, 404, 200, 200),

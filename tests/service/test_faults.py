@@ -166,16 +166,19 @@ def test_restarting_the_api_during_a_burst_of_proposals_loses_no_accepted_write(
 
 @pytest.mark.parametrize("backend", [("postgresql", "redis")], ids=["postgres-redis"])
 def test_two_workers_on_postgres_and_redis_solve_ten_solves_once_each(tmp_path: Path, workers, backend) -> None:
-    service = start_service(settings_for(tmp_path, database=backend[0], queue=backend[1]))
+    service = start_service(settings_for(tmp_path, database=backend[0], queue=backend[1]), big_input())
     workers.extend([Worker(service.settings), Worker(service.settings)])
-    ids = [service.post("host", "/events/conf/solves", json={"time_limit": 1}).json()["id"] for _ in range(10)]
+    for worker in workers:
+        worker.wait_ready()
+    # each solve runs its whole 1.5 s (this instance is not proven optimal that fast), so both workers get some
+    ids = [service.post("host", "/events/conf/solves", json={"time_limit": 1.5}).json()["id"] for _ in range(10)]
 
     def all_done():
         states = [service.get("host", f"/events/conf/solves/{i}").json() for i in ids]
         return states if all(s["state"] == "done" for s in states) else None
 
     states = wait_for(all_done, timeout=180)
-    assert all(s["status"] == "optimal" for s in states)
+    assert all(s["status"] in ("optimal", "feasible") for s in states)
     db = service.client.app.state.db
     from sqlalchemy import select
 
