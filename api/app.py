@@ -60,6 +60,8 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if "\x00" in scope.get("path", ""):  # no id holds a NUL (and PostgreSQL cannot store one)
+            return await self._answer(send, 404, b"path", b"no such resource", b"not_found")
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await self._refuse(send)
@@ -74,6 +76,8 @@ class BodyLimit:
                 return await self._refuse(send)
             if not message.get("more_body", False):
                 break
+        if any(b"\\u0000" in m.get("body", b"") or b"\x00" in m.get("body", b"") for m in messages):
+            return await self._answer(send, 422, b"body", b"NUL characters are not accepted", b"value_error")
 
         async def replay():
             return messages.pop(0) if messages else await receive()
@@ -81,9 +85,12 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send) -> None:
-        body = (b'{"detail":[{"loc":["body"],"msg":"the body is larger than %d bytes","type":"too_large"}]}'
-                % self.limit)
-        await send({"type": "http.response.start", "status": 413,
+        await self._answer(send, 413, b"body", b"the body is larger than %d bytes" % self.limit, b"too_large")
+
+    @staticmethod
+    async def _answer(send, code: int, where: bytes, message: bytes, kind: bytes) -> None:
+        body = b'{"detail":[{"loc":["%s"],"msg":"%s","type":"%s"}]}' % (where, message, kind)
+        await send({"type": "http.response.start", "status": code,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]})
         await send({"type": "http.response.body", "body": body})
 
@@ -91,7 +98,7 @@ class BodyLimit:
 class SecretPathFilter(logging.Filter):
     """Keep feed tokens out of log lines (uvicorn's access log prints the whole path)."""
 
-    _token = re.compile(r"/feeds/[^/?\s\"]+")
+    _token = re.compile(r"/feeds/[^/?\s\"]+", re.IGNORECASE)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 
 from fastapi import HTTPException, Request, Response, status
+
+
+def first_revision() -> int:
+    """A new resource's first revision: random, so that an id used again never answers to an old ETag."""
+    return secrets.randbelow(2**30) + 1
 
 
 def etag(revision: int | str) -> str:
@@ -25,7 +31,8 @@ def require_match(request: Request, revision: int) -> None:
             detail=[{"loc": ["header", "If-Match"], "msg": "send If-Match with the ETag you read",
                      "type": "precondition_required"}],
         )
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    # strong comparison (RFC 9110): a weak tag never matches a write
+    tags = {t.strip() for t in header.split(",") if not t.strip().startswith("W/")}
     if "*" not in tags and etag(revision) not in tags:
         raise HTTPException(
             status.HTTP_412_PRECONDITION_FAILED,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,12 +85,16 @@ class Settings:
             return self.secret.encode()
         path = Path(self.secret_file)
         if not path.exists():
+            # written whole aside, then linked into place: another process never reads it half-written, and
+            # of two processes starting at once, the first link wins and both read its secret
             path.parent.mkdir(parents=True, exist_ok=True)
+            fd, draft = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process of this installation made it just now
+                os.link(draft, path)
+            except FileExistsError:
                 pass
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(32))
+            finally:
+                os.unlink(draft)
         return path.read_text().strip().encode()

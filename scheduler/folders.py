@@ -1,12 +1,12 @@
 """Writing an output folder whole, and only over what bilateral itself wrote.
 
-An output folder is built aside and swapped in at the end, so it never mixes two runs. The swap removes
-the folder that was there before, so it is allowed only when that folder is new, empty, or a previous
-output of bilateral holding nothing else: a marker file lists every file bilateral wrote with its SHA-256,
-and a folder with any other file, a changed file or a symbolic link is refused before any work starts.
-`replace=True` (the CLI's `--replace`) lifts that refusal, but never for the root folder, the home folder,
-the current folder or one of its parents, never for a file or a symbolic link, and the removal never
-follows a symbolic link out of the folder.
+An output folder is built aside and swapped in at the end, so it never mixes two runs. The swap removes the
+folder that was there before, so it is allowed only when that folder is new, empty, or a previous output of
+bilateral holding nothing else: a marker file lists every file bilateral wrote with its SHA-256, and a folder
+with any other file, a changed file or a symbolic link is refused before any work starts. `replace=True` (the
+CLI's `--replace`) lifts that refusal, but never for the root folder, the home folder or one of its parents,
+the current folder or one of its parents, never for a file or a symbolic link, and the removal never follows a
+symbolic link out of the folder.
 """
 
 from __future__ import annotations
@@ -59,8 +59,13 @@ def _refuse_protected(target: Path) -> None:
     here = Path.cwd().resolve()
     if where == Path(where.anchor):
         raise FolderRefused(target, "is the root folder; an output folder is replaced whole, so it must be its own")
-    if where == Path.home().resolve():
+    home = Path.home().resolve()
+    if where == home:
         raise FolderRefused(target, "is the home folder; an output folder is replaced whole, so it must be its own")
+    if where in home.parents:
+        raise FolderRefused(
+            target, "is a parent of the home folder; an output folder is replaced whole, so it must be its own"
+        )
     if where == here:
         raise FolderRefused(target, "is the current folder; an output folder is replaced whole, so it must be its own")
     if where in here.parents:

@@ -157,6 +157,20 @@ def test_the_current_folder_its_parents_home_and_root_are_refused(
     assert _tree(tmp_path) == before
 
 
+def test_a_parent_of_the_home_folder_is_refused_even_with_replace(tmp_path: Path, monkeypatch, no_solve) -> None:
+    home = tmp_path / "users" / "officer"
+    home.mkdir(parents=True)
+    (home / "thesis.docx").write_text("precious")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    no_solve()
+    result = _solve(tmp_path / "users", "--replace")
+    assert result.exit_code == 2 and "parent of the home folder" in result.output
+    assert (home / "thesis.docx").read_text() == "precious"
+
+
 def test_a_parent_further_up_is_refused(tmp_path: Path, monkeypatch, no_solve) -> None:
     deep = tmp_path / "a" / "b" / "c"
     deep.mkdir(parents=True)

@@ -828,6 +828,18 @@ def test_reserved_rooms_programme_items_may_still_use_the_salon():
     assert placed(out) == {"AB": ("R1", minute("11:00"))}
 
 
+def test_reserved_rooms_the_owner_may_be_any_party():
+    # R1, the only room, is B's salon: A-B (B second) and the trilateral C-D-B (B last) are held there; C-D,
+    # worth more than both, is not
+    data = instance(
+        rooms=[room("R1", reserved_for="B")],
+        requests=[request("AB", "AB", 60, 1), request("CDB", "CDB", 60, 1), request("CD", "CD", 60, 5)],
+    )
+    out = optimal(solve_checked(data), 2)
+    assert {rid: r for rid, (r, _) in placed(out).items()} == {"AB": "R1", "CDB": "R1"}
+    assert reason(out, "CD") == "R1 is reserved for B"
+
+
 def test_reserved_rooms_a_pin_in_anothers_salon_is_infeasible_naming_the_rule():
     data = instance(
         rooms=[room("R1", reserved_for="A"), room("R2")],

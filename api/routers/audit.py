@@ -17,7 +17,7 @@ router = APIRouter(tags=["audit"])
 @router.get("/events/{event_id}/audit", response_model=list[AuditEntry])
 def read_audit(event_id: str, caller: Host, request: Request,
                limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-               before: Annotated[int | None, Query(ge=1, description="entries older than this id")] = None,
+               before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="older than this id")] = None,
                ) -> list[AuditEntry]:
     """The newest entries first."""
     query = select(AuditRow).where(AuditRow.event_id == event_id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response, status
+from sqlalchemy import select
 
 from api import feeds
 from api.auth import Admin, Host, Identity, Member, new_key, not_found, now
-from api.http import require_match, set_etag
+from api.http import first_revision, require_match, set_etag
 from api.problems import check_contract, unprocessable
 from api.schemas import DelegationName, EventCreated, EventForHost, EventForLiaison, EventSetting, KeyIssued
 from api.storage import repo
@@ -72,7 +73,8 @@ def _host_request(event_id: str, item: dict, at) -> RequestRow:
     priority = item.get("priority", 1)
     return RequestRow(event_id=event_id, id=item["id"], id_folded=item["id"].lower(), parties=list(item["parties"]),
                       fields=fields, priority=priority, wishes={}, status="accepted", proposed_by="host",
-                      accepted_by=list(item["parties"]), declined_by=None, revision=1, created_at=at, updated_at=at)
+                      accepted_by=list(item["parties"]), declined_by=None, revision=first_revision(), created_at=at,
+                      updated_at=at)
 
 
 def _issue_missing_feeds(session, secret: bytes, event_id: str, conference, at) -> None:
@@ -83,6 +85,16 @@ def _issue_missing_feeds(session, secret: bytes, event_id: str, conference, at) 
     for kind, subject in wanted:
         if (kind, subject) not in have:
             feeds.issue(session, secret, event_id, kind, subject, at)
+
+
+def _revoke_keys_of_departed(session, event_id: str, delegations: set[str], at) -> list[str]:
+    """A delegation taken out of the event loses its liaison keys at once (they would open nothing sensible)."""
+    keys = session.scalars(select(KeyRow).where(KeyRow.event_id == event_id, KeyRow.role == "liaison",
+                                                KeyRow.revoked_at.is_(None)))
+    gone = [k for k in keys if k.delegation not in delegations]
+    for key in gone:
+        key.revoked_at = at
+    return [k.id for k in gone]
 
 
 @router.get("/events/{event_id}", response_model=EventForHost | EventForLiaison)
@@ -131,7 +143,9 @@ def replace_setting(event_id: str, body: EventSetting, caller: Host, request: Re
         at = now()
         event.setting, event.name, event.revision = setting, conference.event.name, event.revision + 1
         _issue_missing_feeds(session, settings.installation_secret(), event_id, conference, at)
-        repo.record(session, caller, event_id, "event.replace", event_id, at, revision=event.revision)
+        gone = _revoke_keys_of_departed(session, event_id, {d.id for d in conference.delegations}, at)
+        repo.record(session, caller, event_id, "event.replace", event_id, at, revision=event.revision,
+                    keys_revoked=gone)
         out = EventForHost(id=event.id, revision=event.revision, published_version=event.published_version,
                            **{k: setting.get(k, []) for k in repo.SETTING_KEYS})
     set_etag(response, out.revision)

@@ -8,6 +8,7 @@ a liaison, whatever the verb. Every write needs the ETag it read (If-Match).
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
@@ -16,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import Identity, Member, forbidden, not_found, now
-from api.http import body_hash, require_match, set_etag
-from api.problems import check_contract
+from api.http import body_hash, first_revision, require_match, set_etag
+from api.problems import check_contract, unprocessable
 from api.schemas import RequestCreate, RequestForHost, RequestForLiaison, RequestUpdate, Status
 from api.storage import repo
 from api.storage.models import EventRow, IdempotencyRow, RequestRow
@@ -68,14 +69,22 @@ def _check_against_event(event: EventRow, item: dict) -> None:
 
 
 def _host_only(body: RequestCreate | RequestUpdate, caller: Identity) -> None:
+    """A liaison may not send the host's fields at all, not even to clear them."""
     for name in HOST_ONLY:
-        if getattr(body, name) not in (None, False) and not caller.is_host:
+        if name in body.model_fields_set and not caller.is_host:
             raise forbidden(f"only the host sets {name}")
 
 
-def _new_id(session, event_id: str, parties: list[str]) -> str:
-    base = "-".join(parties)[:60]
+def _new_id(session, event_id: str, parties: list[str], caller: Identity) -> str:
+    """The host's default id is made of the parties (A-B, A-B-2, ...); a liaison's carries a random part, so
+    that the id it gets says nothing about requests it cannot see."""
+    base = "-".join(parties)[:55]
     taken = {i for (i,) in session.execute(select(RequestRow.id_folded).where(RequestRow.event_id == event_id))}
+    if not caller.is_host:
+        candidate = f"{base}-{secrets.token_hex(2)}"
+        while candidate.lower() in taken:
+            candidate = f"{base}-{secrets.token_hex(3)}"
+        return candidate
     candidate, n = base, 1
     while candidate.lower() in taken:
         n += 1
@@ -96,13 +105,16 @@ def propose(
     caller: Member,
     request: Request,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")] = None,
 ) -> RequestView | JSONResponse:
     """Propose a meeting (a liaison: one its delegation is a party to) or add one (the host: accepted at
     once). A retry with the same Idempotency-Key gets the first response; the same key with another body
     is refused."""
     if not caller.is_host and caller.delegation not in body.parties:
         raise forbidden("a liaison proposes meetings its own delegation is a party to")
+    if not caller.is_host and body.id is not None:
+        # a clash with an id it cannot see would tell it that request exists
+        raise unprocessable((["body", "id"], "the service names a liaison's proposals; leave id out"))
     _host_only(body, caller)
     digest = body_hash(body.model_dump(mode="json"))
     db = request.app.state.db
@@ -148,7 +160,7 @@ def _id_taken(request_id: str | None) -> HTTPException:
 
 def _create(session, event_id: str, body: RequestCreate, caller: Identity) -> RequestRow:
     event = repo.event_or_404(session, event_id)
-    request_id = body.id or _new_id(session, event_id, body.parties)
+    request_id = body.id or _new_id(session, event_id, body.parties, caller)
     exists = session.scalars(select(RequestRow.id).where(RequestRow.event_id == event_id,
                                                          RequestRow.id_folded == request_id.lower())).first()
     if exists is not None:
@@ -161,12 +173,14 @@ def _create(session, event_id: str, body: RequestCreate, caller: Identity) -> Re
     if caller.is_host:
         row = RequestRow(event_id=event_id, id=request_id, id_folded=request_id.lower(), parties=body.parties,
                          fields=fields, priority=body.priority, wishes={}, status="accepted", proposed_by="host",
-                         accepted_by=list(body.parties), declined_by=None, revision=1, created_at=at, updated_at=at)
+                         accepted_by=list(body.parties), declined_by=None, revision=first_revision(), created_at=at,
+                         updated_at=at)
     else:
+        # its priority is its wish: the scheduled one is the host's to set (the contract's default until then)
         row = RequestRow(event_id=event_id, id=request_id, id_folded=request_id.lower(), parties=body.parties,
-                         fields=fields, priority=body.priority, wishes={caller.delegation: body.priority},
+                         fields=fields, priority=1, wishes={caller.delegation: body.priority},
                          status="proposed", proposed_by=caller.delegation, accepted_by=[caller.delegation],
-                         declined_by=None, revision=1, created_at=at, updated_at=at)
+                         declined_by=None, revision=first_revision(), created_at=at, updated_at=at)
     session.add(row)
     session.flush()
     repo.record(session, caller, event_id, "request.propose", request_id, at, status=row.status)
@@ -202,7 +216,11 @@ def change_request(event_id: str, request_id: str, body: RequestUpdate, caller: 
     with request.app.state.db.writing() as session:
         row = _visible(session, event_id, request_id, caller, for_update=True)
         require_match(request, row.revision)
-        if "parties" in changes and not caller.is_party(changes["parties"]):
+        substance = set(changes) - {"priority"}
+        if not caller.is_host and substance and row.proposed_by != caller.delegation:
+            raise forbidden("a liaison changes only the meetings its delegation proposed (and its own priority "
+                            "on the others)")
+        if "parties" in changes and not caller.is_party(changes["parties"] or []):
             raise forbidden("a liaison keeps its own delegation among the parties")
         event = repo.event_or_404(session, event_id)
         priority = changes.pop("priority", None)
@@ -215,7 +233,7 @@ def change_request(event_id: str, request_id: str, body: RequestUpdate, caller: 
             row.priority = priority or row.priority
         elif priority is not None:
             row.wishes = {**row.wishes, caller.delegation: priority}
-        if changes and not caller.is_host:  # the meeting itself changed: the others must agree again
+        if substance and not caller.is_host:  # the meeting itself changed: the others must agree again
             row.accepted_by, row.status, row.declined_by = [caller.delegation], "proposed", None
         row.fields, row.parties = fields, parties
         row.revision += 1
@@ -254,6 +272,8 @@ def accept_request(event_id: str, request_id: str, caller: Member, request: Requ
         accepted = list(row.parties) if caller.is_host else sorted({*row.accepted_by, caller.delegation})
         row.accepted_by = accepted
         if set(accepted) >= set(row.parties):
+            # the setting may have changed since it was proposed: only what fits it is scheduled
+            _check_against_event(repo.event_or_404(session, event_id), {**repo.contract_request(row)})
             row.status, row.declined_by = "accepted", None
         row.revision += 1
         row.updated_at = at = now()

@@ -66,8 +66,7 @@ def prepared(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("template")
     settings = settings_for(folder)
     service = start_service(settings)
-    proposal = service.post("A", "/events/conf/requests", json={"id": "A-C", "parties": ["A", "C"],
-                                                                  "duration_minutes": 30})
+    proposal = service.post("A", "/events/conf/requests", json={"parties": ["A", "C"], "duration_minutes": 30})
     assert proposal.status_code == 201
     solve_id = publish_a_schedule(service, folder)
     revoked = service.post("host", "/events/conf/keys", json={"role": "liaison", "delegation": "B"}).json()
@@ -80,7 +79,8 @@ def prepared(tmp_path_factory) -> dict:
     service.client.close()
     service.client.app.state.db.dispose()
     _checkpoint(settings.database_url)
-    return {"folder": folder, "keys": keys, "solve_id": solve_id, "spare_key": spare["id"], "token": token}
+    return {"folder": folder, "keys": keys, "solve_id": solve_id, "spare_key": spare["id"], "token": token,
+            "request_id": proposal.json()["id"]}
 
 
 def _checkpoint(url: str) -> None:
@@ -102,11 +102,11 @@ def fresh(prepared: dict, tmp_path: Path) -> Service:
 
 
 def _call(service: Service, prepared: dict, method: str, template: str, caller: str):
-    path = template.format(event_id="conf", key_id=prepared["spare_key"], request_id="A-C",
+    path = template.format(event_id="conf", key_id=prepared["spare_key"], request_id=prepared["request_id"],
                            solve_id=prepared["solve_id"], kind="delegations", subject="A", token=prepared["token"])
     headers = {}
     if "/requests/{request_id}" in template and method != "GET":
-        headers["If-Match"] = service.etag("host", "/events/conf/requests/A-C")
+        headers["If-Match"] = service.etag("host", f"/events/conf/requests/{prepared['request_id']}")
     if (method, template) == ("PUT", "/events/{event_id}"):
         headers["If-Match"] = service.etag("host", "/events/conf")
     body = _body(service, method, template, caller)
@@ -123,7 +123,7 @@ def _body(service: Service, method: str, template: str, caller: str) -> dict | N
     if (method, template) == ("POST", "/events/{event_id}/keys"):
         return {"role": "liaison", "delegation": "B"}
     if (method, template) == ("POST", "/events/{event_id}/requests"):
-        return {"id": f"A-B-{caller}", "parties": ["A", "B"], "duration_minutes": 30}
+        return {"parties": ["A", "B"], "duration_minutes": 30}
     if method == "PATCH":
         return {"priority": 2}
     if (method, template) == ("POST", "/events/{event_id}/solves"):

@@ -46,10 +46,14 @@ def test_propose_accept_solve_publish_subscribe_republish(tmp_path: Path, backen
     service = start_service(settings_for(tmp_path, database=database, queue=queue))
     workers.append(Worker(service.settings))
     # two liaisons agree on a meeting
-    proposal = service.post("A", "/events/conf/requests", json={"id": "A-C", "parties": ["A", "C"],
-                                                                  "duration_minutes": 45, "priority": 4})
-    accepted = service.post("C", "/events/conf/requests/A-C/accept", headers={"If-Match": proposal.headers["ETag"]})
+    proposal = service.post("A", "/events/conf/requests", json={"parties": ["A", "C"], "duration_minutes": 45,
+                                                                  "priority": 4})
+    ac = proposal.json()["id"]
+    accepted = service.post("C", f"/events/conf/requests/{ac}/accept", headers={"If-Match": proposal.headers["ETag"]})
     assert accepted.json()["status"] == "accepted"
+    # the host weighs it (A wished 4; the scheduled priority is the host's)
+    etag = service.etag("host", f"/events/conf/requests/{ac}")
+    service.call("host", "PATCH", f"/events/conf/requests/{ac}", json={"priority": 4}, headers={"If-Match": etag})
     # the host solves and watches it converge
     started = service.post("host", "/events/conf/solves", json={"time_limit": 4})
     assert started.status_code == 202 and started.json()["state"] == "queued"
@@ -65,18 +69,18 @@ def test_propose_accept_solve_publish_subscribe_republish(tmp_path: Path, backen
     feed = service.get(None, url)
     assert feed.status_code == 200 and feed.headers["content-type"] == "text/calendar; charset=utf-8"
     assert feed.headers["cache-control"].startswith("private")
-    assert set(events_of(feed.content)) == {"A-B", "A-C"}
+    assert set(events_of(feed.content)) == {"A-B", ac}
     assert service.get(None, url, headers={"If-None-Match": feed.headers["ETag"]}).status_code == 304
     # C declines A-C after all; the host solves again and publishes version 2
-    etag = service.etag("C", "/events/conf/requests/A-C")
-    service.post("C", "/events/conf/requests/A-C/decline", headers={"If-Match": etag})
+    etag = service.etag("C", f"/events/conf/requests/{ac}")
+    service.post("C", f"/events/conf/requests/{ac}/decline", headers={"If-Match": etag})
     again = solve_and_wait(service, time_limit=3)
     second = service.post("host", f"/events/conf/solves/{again['id']}/publish").json()
     assert second["version"] == 2 and second["cancelled"] == 1 and second["new"] == 0
     after = service.get(None, url, headers={"If-None-Match": feed.headers["ETag"]})
     assert after.status_code == 200
     events, before = events_of(after.content), events_of(feed.content)
-    assert events["A-C"]["status"] == "CANCELLED" and events["A-C"]["sequence"] == 1
+    assert events[ac]["status"] == "CANCELLED" and events[ac]["sequence"] == 1
     # A-B keeps its SEQUENCE if it kept its time and room, and gets SEQUENCE+1 if the re-solve moved it
     kept = all(events["A-B"][k] == before["A-B"][k] for k in ("start", "room"))
     assert events["A-B"]["sequence"] == (0 if kept else 1)

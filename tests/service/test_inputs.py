@@ -139,3 +139,42 @@ def test_the_host_replaces_the_setting_whole_and_a_bad_one_changes_nothing(sqlit
     stale = sqlite_service.call("host", "PUT", "/events/conf", json=setting, headers=etag)
     assert stale.status_code == 412
     assert sqlite_service.get("A", "/events/conf").json()["event"]["days"][0]["start"] == "08:00"
+
+
+def test_nul_characters_and_out_of_range_numbers_are_refused_on_both_back_ends(service: Service) -> None:
+    assert service.get("host", "/events/conf/requests/A%00B").status_code == 404
+    assert service.get("host", "/events/conf/audit?before=1099511627776").status_code == 422
+    label = service.post("host", "/events/conf/keys", json={"role": "liaison", "delegation": "A", "label": "x\u0000"})
+    assert label.status_code == 422
+    key = service.post("A", "/events/conf/requests", json={"parties": ["A", "C"], "duration_minutes": 30},
+                       headers={"Idempotency-Key": "has space"})
+    assert key.status_code == 422
+    assert len(service.get("host", "/events/conf/keys").json()) == 6  # the host and A-E: nothing stored
+
+
+def test_the_installation_secret_is_never_read_half_written(tmp_path: Path) -> None:
+    """Web processes starting at once on a new installation all get the one secret, never an empty one."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from api.settings import Settings
+
+    for trial in range(5):
+        settings = Settings(secret_file=str(tmp_path / f"secret-{trial}"))
+        with ProcessPoolExecutor(8) as pool:
+            secrets = list(pool.map(_read_secret, [settings] * 8))
+        assert len(set(secrets)) == 1 and secrets[0]
+
+
+def _read_secret(settings) -> bytes:
+    return settings.installation_secret()
+
+
+def test_taking_a_delegation_out_revokes_its_liaison_keys(sqlite_service: Service) -> None:
+    read = sqlite_service.get("host", "/events/conf")
+    setting = {k: read.json()[k] for k in ("event", "programme", "rooms", "delegations")}
+    setting["delegations"] = [d for d in setting["delegations"] if d["id"] != "E"]
+    assert sqlite_service.call("host", "PUT", "/events/conf", json=setting,
+                               headers={"If-Match": read.headers["ETag"]}).status_code == 200
+    for path in ("/events/conf", "/events/conf/requests", "/events/conf/feeds"):
+        assert sqlite_service.get("E", path).status_code == 401
+    assert sqlite_service.get("A", "/events/conf/requests").status_code == 200

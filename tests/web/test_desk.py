@@ -101,7 +101,7 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     waiting = c.locator("section[aria-labelledby=waiting]")
     assert "A-C" in waiting.inner_text()
     shot(c, "liaison-waiting")
-    waiting.get_by_role("button", name="Accept A-C").click()
+    waiting.get_by_role("button", name="Accept A-C-").click()
     c.wait_for_load_state()
     assert "Nothing is waiting for you." in c.inner_text("section[aria-labelledby=waiting]")
     # the host sees it accepted, solves and watches the progress update, then publishes
@@ -137,7 +137,8 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     url = a.locator("code.secret").inner_text()
     assert a.get_by_role("link", name="Subscribe on this device (webcal)").get_attribute("href").startswith("webcal://")
     calendar = Calendar.from_ical(httpx.get(url).content)
-    assert {str(e["UID"]).split("@")[0] for e in calendar.walk("VEVENT")} == {"A-B", "A-C"}
+    uids = sorted(str(e["UID"]).split("@")[0] for e in calendar.walk("VEVENT"))
+    assert uids[0] == "A-B" and uids[1].startswith("A-C-") and len(uids) == 2
     # what A's pages hold of other delegations: their names in the roster, never their requests or meetings
     for path in ("/desk/proposals", "/desk/agenda", "/desk/feed"):
         a.goto(f"{server.url}{path}")
