@@ -240,15 +240,25 @@ def calendar_files(conference: Conference, document: ScheduleDocument) -> dict[s
     """
     zone = ZoneInfo(conference.event.timezone)
     entries = _entries(document)
-    timezones = _zone_components(zone, _date_range(conference, entries, zone))
+    departed = [_entry(d, True) for d in document.departed or ()]
+    timezones = _zone_components(zone, _date_range(conference, entries + departed, zone))
     name = conference.event.name
     files = {f"{ALL_FEED}.ics": _feed(conference, ALL_FEED, name, entries, zone, timezones, None)}
     for d in conference.delegations:
-        own = [e for e in entries if d.id in e.parties]
+        own = _one_per_request([e for e in entries + departed if d.id in e.parties])
         feed = f"delegation-{d.id}"
         files[f"{feed}.ics"] = _feed(conference, feed, f"{name} – {d.name}", own, zone, timezones, d.id)
     for r in conference.rooms:
-        held = [e for e in entries if e.room == r.id]
+        held = _one_per_request([e for e in entries + departed if e.room == r.id])
         feed = f"room-{r.id}"
         files[f"{feed}.ics"] = _feed(conference, feed, f"{name} – {r.name}", held, zone, timezones, None)
     return files
+
+
+def _one_per_request(entries: list[_Entry]) -> list[_Entry]:
+    """One VEVENT per UID in a feed: the meeting as it is, else as it was cancelled, else as it left the feed
+    (entries come in that order of preference: meetings, cancelled, departed)."""
+    seen: dict[str, _Entry] = {}
+    for entry in entries:
+        seen.setdefault(entry.request, entry)
+    return sorted(seen.values(), key=lambda e: (e.start, e.end, e.room, e.request))

@@ -148,7 +148,7 @@ class SolveStatistics(_Part):
 class ScheduleDocument(_Part):
     """schedule.json: the contract's fields, then bilateral's optional ones, in the order they are written."""
 
-    _absent_when_none = frozenset({"cancelled", "solve"})
+    _absent_when_none = frozenset({"cancelled", "departed", "solve"})
 
     status: Status
     scheduled_priority: StrictInt
@@ -158,6 +158,9 @@ class ScheduleDocument(_Part):
     meetings: tuple[ScheduledMeeting, ...]
     unscheduled: tuple[UnscheduledRequest, ...]
     cancelled: tuple[CancelledMeeting, ...] | None = None
+    # a meeting that left a delegation's or a room's feed (its room or parties changed) but is still held:
+    # its earlier placement, with the sequence of the change, so that feed shows it as cancelled
+    departed: tuple[CancelledMeeting, ...] | None = None
     solve: SolveStatistics | None = None
 
     @property

@@ -157,4 +157,24 @@ def carry_identity(
     ]
     cancelled += [c for rid, c in old_cancelled.items() if rid not in scheduled]
     cancelled.sort(key=lambda c: (c.starts_at, c.request))
-    return document.model_copy(update={"meetings": meetings, "cancelled": tuple(cancelled)})
+    departed = _departed(meetings, old_meetings, previous.departed or () if previous is not None else ())
+    return document.model_copy(update={"meetings": meetings, "cancelled": tuple(cancelled),
+                                       "departed": departed or None})
+
+
+def _departed(
+    meetings: tuple[ScheduledMeeting, ...], old_meetings: dict[str, ScheduledMeeting],
+    earlier: tuple[CancelledMeeting, ...],
+) -> tuple[CancelledMeeting, ...]:
+    """Earlier placements of meetings that moved to another room or changed parties: the feeds that showed
+    them there must cancel them there. Kept across publications (a client may not have refreshed between
+    two), except where the meeting is back in that very room with those very parties."""
+    now = {m.request: m for m in meetings}
+    out = {(d.request, d.room, tuple(sorted(d.parties))): d for d in earlier}
+    for rid, meeting in now.items():
+        old = old_meetings.get(rid)
+        if old is not None and (old.room != meeting.room or sorted(old.parties) != sorted(meeting.parties)):
+            out[rid, old.room, tuple(sorted(old.parties))] = _cancelled(old, meeting.sequence, meeting.last_modified)
+    kept = [d for (rid, room, parties), d in out.items()
+            if rid in now and (now[rid].room, tuple(sorted(now[rid].parties))) != (room, parties)]
+    return tuple(sorted(kept, key=lambda d: (d.starts_at, d.request, d.room)))

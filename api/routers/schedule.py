@@ -31,8 +31,11 @@ def liaison_view(document: dict, delegation: str, version: int, published_at) ->
         for u in document["unscheduled"]
         if delegation in parties.get(u["request"], []) and u["request"] not in own_requests
     ]
+    # a meeting the delegation is no longer a party to (its parties changed) is cancelled for it too
+    left = [d for d in document.get("departed") or [] if d["request"] not in own_requests]
+    cancelled = {m.request: m for m in mine(left) + mine(document.get("cancelled") or [])}
     return ScheduleForLiaison(version=version, published_at=published_at, meetings=mine(document["meetings"]),
-                              unscheduled=unscheduled, cancelled=mine(document.get("cancelled", [])))
+                              unscheduled=unscheduled, cancelled=list(cancelled.values()))
 
 
 def _published(session, event_id: str):
