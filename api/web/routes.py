@@ -356,20 +356,22 @@ async def solve_state(request: Request, solve_id: str) -> JSONResponse:
     return JSONResponse(await _ok(request, desk, "GET", _event_path(desk, f"/solves/{solve_id}")))
 
 
+async def _act(request: Request, method: str, path: str, then: str, host: bool = True) -> RedirectResponse:
+    """A button's form: check its token, make the one API call it stands for, go to the page to see next."""
+    desk = _desk(request, host=host)
+    await _form(request, desk)
+    await _ok(request, desk, method, _event_path(desk, path))
+    return RedirectResponse(then, status.HTTP_303_SEE_OTHER)
+
+
 @router.post("/desk/solves/{solve_id}/cancel")
 async def cancel_solve(request: Request, solve_id: str) -> RedirectResponse:
-    desk = _desk(request, host=True)
-    await _form(request, desk)
-    await _ok(request, desk, "DELETE", _event_path(desk, f"/solves/{solve_id}"))
-    return RedirectResponse(f"/desk/solves/{solve_id}", status.HTTP_303_SEE_OTHER)
+    return await _act(request, "DELETE", f"/solves/{solve_id}", f"/desk/solves/{solve_id}")
 
 
 @router.post("/desk/solves/{solve_id}/publish")
 async def publish(request: Request, solve_id: str) -> RedirectResponse:
-    desk = _desk(request, host=True)
-    await _form(request, desk)
-    await _ok(request, desk, "POST", _event_path(desk, f"/solves/{solve_id}/publish"))
-    return RedirectResponse("/desk/plan", status.HTTP_303_SEE_OTHER)
+    return await _act(request, "POST", f"/solves/{solve_id}/publish", "/desk/plan")
 
 
 @router.get("/desk/plan")
@@ -416,10 +418,7 @@ async def issue_key(request: Request) -> HTMLResponse:
 
 @router.post("/desk/keys/{key_id}/revoke")
 async def revoke_key(request: Request, key_id: str) -> RedirectResponse:
-    desk = _desk(request, host=True)
-    await _form(request, desk)
-    await _ok(request, desk, "DELETE", _event_path(desk, f"/keys/{key_id}"))
-    return RedirectResponse("/desk/keys", status.HTTP_303_SEE_OTHER)
+    return await _act(request, "DELETE", f"/keys/{key_id}", "/desk/keys")
 
 
 @router.get("/desk/feeds")
@@ -477,9 +476,7 @@ async def feed(request: Request) -> HTMLResponse:
 @router.post("/desk/feed/rotate")
 async def rotate_feed(request: Request) -> RedirectResponse:
     desk = _desk(request, host=False)
-    await _form(request, desk)
-    await _ok(request, desk, "POST", _event_path(desk, f"/delegations/{desk.identity.delegation}/feed-token"))
-    return RedirectResponse("/desk/feed", status.HTTP_303_SEE_OTHER)
+    return await _act(request, "POST", f"/delegations/{desk.identity.delegation}/feed-token", "/desk/feed", host=False)
 
 
 HEADINGS = {400: "That did not work", 403: "Not allowed", 404: "Not found", 409: "Not now", 412: "Changed meanwhile",
