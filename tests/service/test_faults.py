@@ -33,14 +33,18 @@ def served_with_keys(tmp_path: Path, *args: str, database: str = "sqlite", queue
     admin = _add_key(db, "admin", None, None, "test")[1]
     db.dispose()
     server = Served(settings, tmp_path, *args)
-    created = httpx.post(f"{server.url}/events", json=base_input(), headers={"Authorization": f"Bearer {admin}"})
-    assert created.status_code == 201, created.text
-    host = created.json()["host_key"]["key"]
-    keys = {"host": host}
-    for d in "ABCDE":
-        issued = httpx.post(f"{server.url}/events/conf/keys", json={"role": "liaison", "delegation": d},
-                            headers={"Authorization": f"Bearer {host}"})
-        keys[d] = issued.json()["key"]
+    try:
+        created = httpx.post(f"{server.url}/events", json=base_input(), headers={"Authorization": f"Bearer {admin}"})
+        assert created.status_code == 201, created.text
+        host = created.json()["host_key"]["key"]
+        keys = {"host": host}
+        for d in "ABCDE":
+            issued = httpx.post(f"{server.url}/events/conf/keys", json={"role": "liaison", "delegation": d},
+                                headers={"Authorization": f"Bearer {host}"})
+            keys[d] = issued.json()["key"]
+    except BaseException:
+        server.stop()  # a setup that fails must not leave a server running
+        raise
     return server, keys
 
 

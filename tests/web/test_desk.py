@@ -49,15 +49,17 @@ def desk(tmp_path: Path):
     admin = _add_key(db, "admin", None, None, "test")[1]
     db.dispose()
     server = Served(settings, tmp_path)
-    data = base_input()  # with the host's A-B and C-D: C-D is none of A's business
-    created = httpx.post(f"{server.url}/events", json=data, headers={"Authorization": f"Bearer {admin}"})
-    keys = {"host": created.json()["host_key"]["key"]}
-    for d in "AC":
-        issued = httpx.post(f"{server.url}/events/conf/keys", json={"role": "liaison", "delegation": d},
-                            headers={"Authorization": f"Bearer {keys['host']}"})
-        keys[d] = issued.json()["key"]
-    yield server, keys
-    server.stop()
+    try:  # the server goes with the test, whatever happens in its setup
+        data = base_input()  # with the host's A-B and C-D: C-D is none of A's business
+        created = httpx.post(f"{server.url}/events", json=data, headers={"Authorization": f"Bearer {admin}"})
+        keys = {"host": created.json()["host_key"]["key"]}
+        for d in "AC":
+            issued = httpx.post(f"{server.url}/events/conf/keys", json={"role": "liaison", "delegation": d},
+                                headers={"Authorization": f"Bearer {keys['host']}"})
+            keys[d] = issued.json()["key"]
+        yield server, keys
+    finally:
+        server.stop()
 
 
 def shot(page, name: str) -> None:
