@@ -73,29 +73,27 @@ class _Watch:
         self.stop = threading.Event()
         self.done = threading.Event()
         self.last_write = 0.0
+        self.last_beat = 0.0
         self.best: float | None = None
         self.bound: float | None = None
 
     def run(self) -> None:
-        last_beat = 0.0
         while not self.done.wait(CANCEL_POLL_SECONDS):
             try:
-                self._look(last_beat)
+                self._look()
             except Exception:  # a passing database error must not end the heartbeat: try again next time
                 log.exception("solve %s: heartbeat or cancel check failed", self.solve_id)
-                continue
-            if time.monotonic() - last_beat >= self.settings.heartbeat_seconds:
-                last_beat = time.monotonic()
 
-    def _look(self, last_beat: float) -> None:
+    def _look(self) -> None:
         """Stop on a cancel (or a row that is gone); heartbeat, and sweep other workers' stale solves."""
         with self.db.reading() as session:
             row = session.get(SolveRow, self.solve_id)
             if row is None or row.cancel_requested or row.state != "running":
                 self.stop.set()
-        if time.monotonic() - last_beat >= self.settings.heartbeat_seconds:
+        if time.monotonic() - self.last_beat >= self.settings.heartbeat_seconds:
             self._write(heartbeat_at=now())
             sweep_stale(self.db, self.settings.stale_after_seconds)
+            self.last_beat = time.monotonic()  # only once it is written: a failed beat is tried again
 
     def progress(self, report: Progress) -> None:
         if report.incumbent is not None:
