@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from api import feeds
 from api.auth import Admin, Host, Identity, Member, new_key, not_found, now
-from api.http import first_revision, require_match, set_etag
+from api.http import require_match, set_etag
 from api.problems import check_contract, unprocessable
 from api.schemas import DelegationName, EventCreated, EventForHost, EventForLiaison, EventSetting, KeyIssued
 from api.storage import repo
-from api.storage.models import EventRow, KeyRow, RequestRow
+from api.storage.models import EventRow, KeyRow
 
 router = APIRouter(tags=["events"])
 
@@ -44,6 +44,7 @@ def add_event(db, settings, caller: Identity, body: dict) -> EventCreatedWithKey
     conference = check_contract(body)
     at = now()
     event_id = conference.event.id
+    caller_as_host = Identity(caller.key_id, "host", event_id, None)  # the file's requests are the host's
     with db.writing() as session:
         if session.get(EventRow, event_id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=[{"loc": ["body", "event", "id"],
@@ -55,7 +56,7 @@ def add_event(db, settings, caller: Identity, body: dict) -> EventCreatedWithKey
                              published_version=0, created_at=at))
         session.flush()
         for item in body.get("requests", []):
-            session.add(_host_request(event_id, item, at))
+            session.add(repo.new_request(event_id, item, caller_as_host, at))
         _issue_missing_feeds(session, settings.installation_secret(), event_id, conference, at)
         key_id, secret, digest = new_key()
         key = KeyRow(id=key_id, secret_hash=digest, role="host", event_id=event_id, delegation=None,
@@ -66,15 +67,6 @@ def add_event(db, settings, caller: Identity, body: dict) -> EventCreatedWithKey
                        revoked_at=None, key=secret)
     return EventCreatedWithKey(id=event_id, name=conference.event.name, requests=len(body.get("requests", [])),
                                revision=1, host_key=issued)
-
-
-def _host_request(event_id: str, item: dict, at) -> RequestRow:
-    fields = {k: item.get(k) for k in repo.REQUEST_FIELDS}
-    priority = item.get("priority", 1)
-    return RequestRow(event_id=event_id, id=item["id"], id_folded=item["id"].lower(), parties=list(item["parties"]),
-                      fields=fields, priority=priority, wishes={}, status="accepted", proposed_by="host",
-                      accepted_by=list(item["parties"]), declined_by=None, revision=first_revision(), created_at=at,
-                      updated_at=at)
 
 
 def _issue_missing_feeds(session, secret: bytes, event_id: str, conference, at) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import Identity, Member, forbidden, not_found, now
-from api.http import body_hash, first_revision, require_match, set_etag
+from api.http import body_hash, require_match, set_etag
 from api.problems import check_contract, unprocessable
 from api.schemas import RequestCreate, RequestForHost, RequestForLiaison, RequestUpdate, Status
 from api.storage import repo
@@ -168,22 +168,10 @@ def _create(session, event_id: str, body: RequestCreate, caller: Identity) -> Re
     data = body.model_dump(mode="json", exclude_none=True)
     item = {**data, "id": request_id}
     _check_against_event(event, item)
-    at = now()
-    fields = {k: data.get(k) for k in repo.REQUEST_FIELDS}
-    if caller.is_host:
-        row = RequestRow(event_id=event_id, id=request_id, id_folded=request_id.lower(), parties=body.parties,
-                         fields=fields, priority=body.priority, wishes={}, status="accepted", proposed_by="host",
-                         accepted_by=list(body.parties), declined_by=None, revision=first_revision(), created_at=at,
-                         updated_at=at)
-    else:
-        # its priority is its wish: the scheduled one is the host's to set (the contract's default until then)
-        row = RequestRow(event_id=event_id, id=request_id, id_folded=request_id.lower(), parties=body.parties,
-                         fields=fields, priority=1, wishes={caller.delegation: body.priority},
-                         status="proposed", proposed_by=caller.delegation, accepted_by=[caller.delegation],
-                         declined_by=None, revision=first_revision(), created_at=at, updated_at=at)
+    row = repo.new_request(event_id, item, caller, now())
     session.add(row)
     session.flush()
-    repo.record(session, caller, event_id, "request.propose", request_id, at, status=row.status)
+    repo.record(session, caller, event_id, "request.propose", request_id, row.created_at, status=row.status)
     return row
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Identity, not_found
+from api.http import first_revision
 from api.storage.models import AuditRow, EventRow, RequestRow, VersionRow
 
 SETTING_KEYS = ("event", "programme", "rooms", "delegations")
@@ -20,6 +21,23 @@ def record(session: Session, caller: Identity, event_id: str | None, action: str
     """Write one audit entry (every write calls this, in its own transaction)."""
     session.add(AuditRow(event_id=event_id, at=at, key_id=caller.key_id, role=caller.role,
                          delegation=caller.delegation, action=action, target=target, detail=detail))
+
+
+def new_request(event_id: str, item: dict, proposer: Identity, at: datetime) -> RequestRow:
+    """A request row from a contract request (`item`): the host's is accepted at once, with its priority
+    scheduled; a liaison's is proposed, its priority a wish (the scheduled one is the contract's 1 until the
+    host sets it), accepted so far by its own delegation."""
+    parties = list(item["parties"])
+    priority = item.get("priority", 1)
+    by_host = proposer.is_host
+    return RequestRow(
+        event_id=event_id, id=item["id"], id_folded=item["id"].lower(), parties=parties,
+        fields={k: item.get(k) for k in REQUEST_FIELDS}, priority=priority if by_host else 1,
+        wishes={} if by_host else {proposer.delegation: priority},
+        status="accepted" if by_host else "proposed", proposed_by="host" if by_host else proposer.delegation,
+        accepted_by=parties if by_host else [proposer.delegation], declined_by=None, revision=first_revision(),
+        created_at=at, updated_at=at,
+    )
 
 
 def event_or_404(session: Session, event_id: str, for_update: bool = False) -> EventRow:
