@@ -48,8 +48,9 @@ COMMON_RESPONSES: dict[int | str, dict] = {
 }
 
 
-class BodyLimit:
-    """ASGI middleware: refuse a request body larger than `limit` bytes with 413.
+class InputLimits:
+    """ASGI middleware: refuse what no route may see. A body larger than `limit` bytes is 413; a NUL
+    character is 422 in a body and 404 in a path (no id holds one, and PostgreSQL cannot store one).
 
     The body is read (at most `limit` bytes of it) before the app sees it, so a chunked body that says no
     length is refused as surely as one whose Content-Length is too large."""
@@ -142,7 +143,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         if request.url.path.startswith("/desk") and not request.url.path.endswith("/state"):
             return web.error_page(request, exc)
         return await http_exception_handler(request, exc)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(InputLimits, limit=settings.max_body_bytes)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
