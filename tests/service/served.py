@@ -70,3 +70,31 @@ class Served:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+def served_with_keys(tmp_path: Path, *args: str, database: str = "sqlite", queue: str = "sqlite"):
+    """`scheduler serve` on event `conf` of `base_input()`: (the server, keys of the host and liaisons A-E)."""
+    # imported here: benchmarks.api uses `Served` without pytest and the test fixtures
+    from api.cli import _add_key
+    from api.storage.db import Database
+    from tests.service.conftest import base_input, settings_for
+
+    settings = settings_for(tmp_path, database=database, queue=queue)
+    db = Database(settings.database_url)
+    db.migrate()
+    admin = _add_key(db, "admin", None, None, "test")[1]
+    db.dispose()
+    server = Served(settings, tmp_path, *args)
+    try:
+        created = httpx.post(f"{server.url}/events", json=base_input(), headers={"Authorization": f"Bearer {admin}"})
+        assert created.status_code == 201, created.text
+        host = created.json()["host_key"]["key"]
+        keys = {"host": host}
+        for d in "ABCDE":
+            issued = httpx.post(f"{server.url}/events/conf/keys", json={"role": "liaison", "delegation": d},
+                                headers={"Authorization": f"Bearer {host}"})
+            keys[d] = issued.json()["key"]
+    except BaseException:
+        server.stop()  # a setup that fails must not leave a server running
+        raise
+    return server, keys

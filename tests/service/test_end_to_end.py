@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.service.test_faults import served_with_keys
+from tests.service.served import served_with_keys
 from tests.service.test_flow import events_of
 
 

@@ -12,11 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.cli import _add_key
-from api.storage.db import Database
 from benchmarks.generator import generate
-from tests.service.conftest import Service, Worker, base_input, settings_for, start_service, wait_for
-from tests.service.served import Served
+from tests.service.conftest import Service, Worker, settings_for, start_service, wait_for
+from tests.service.served import served_with_keys
 
 
 def big_input() -> dict:
@@ -24,28 +22,6 @@ def big_input() -> dict:
     data = generate("big", 60, 300, 10, seed=5)
     data["event"]["id"] = "conf"
     return data
-
-
-def served_with_keys(tmp_path: Path, *args: str, database: str = "sqlite", queue: str = "sqlite"):
-    settings = settings_for(tmp_path, database=database, queue=queue)
-    db = Database(settings.database_url)
-    db.migrate()
-    admin = _add_key(db, "admin", None, None, "test")[1]
-    db.dispose()
-    server = Served(settings, tmp_path, *args)
-    try:
-        created = httpx.post(f"{server.url}/events", json=base_input(), headers={"Authorization": f"Bearer {admin}"})
-        assert created.status_code == 201, created.text
-        host = created.json()["host_key"]["key"]
-        keys = {"host": host}
-        for d in "ABCDE":
-            issued = httpx.post(f"{server.url}/events/conf/keys", json={"role": "liaison", "delegation": d},
-                                headers={"Authorization": f"Bearer {host}"})
-            keys[d] = issued.json()["key"]
-    except BaseException:
-        server.stop()  # a setup that fails must not leave a server running
-        raise
-    return server, keys
 
 
 def test_fifty_parallel_proposals_on_the_sqlite_file(tmp_path: Path) -> None:

@@ -14,11 +14,8 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from api.cli import _add_key
-from api.storage.db import Database
 from tests.conftest import IN_CI
-from tests.service.conftest import base_input, settings_for
-from tests.service.served import Served
+from tests.service.served import Served, served_with_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -43,20 +40,8 @@ def browser():
 
 @pytest.fixture
 def desk(tmp_path: Path):
-    settings = settings_for(tmp_path)
-    db = Database(settings.database_url)
-    db.migrate()
-    admin = _add_key(db, "admin", None, None, "test")[1]
-    db.dispose()
-    server = Served(settings, tmp_path)
-    try:  # the server goes with the test, whatever happens in its setup
-        data = base_input()  # with the host's A-B and C-D: C-D is none of A's business
-        created = httpx.post(f"{server.url}/events", json=data, headers={"Authorization": f"Bearer {admin}"})
-        keys = {"host": created.json()["host_key"]["key"]}
-        for d in "AC":
-            issued = httpx.post(f"{server.url}/events/conf/keys", json={"role": "liaison", "delegation": d},
-                                headers={"Authorization": f"Bearer {keys['host']}"})
-            keys[d] = issued.json()["key"]
+    server, keys = served_with_keys(tmp_path)  # base_input: the host's A-B and C-D (none of A's business)
+    try:
         yield server, keys
     finally:
         server.stop()
