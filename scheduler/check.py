@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import combinations, pairwise
 
@@ -70,6 +70,9 @@ class CheckReport:
     scheduled_priority: int
     preferred_met: int
     breaks: int
+    # broken by the meetings held before a re-plan's `frozen_before` alone: reported, not failing (they
+    # happened; the input changed afterwards)
+    history: tuple[Violation, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -105,6 +108,7 @@ class _Stated:
     figures: dict[str, int]
     meetings: tuple[_Entry, ...]
     unscheduled: tuple[tuple[str, str], ...]
+    frozen_before: datetime | None = None  # a re-plan's: the meetings before it are history
 
 
 class _Reader:
@@ -125,9 +129,10 @@ class _Reader:
         }
         meetings = tuple(self.meeting(i, m) for i, m in enumerate(self.items(schedule, "meetings")))
         unscheduled = tuple(self.unscheduled(i, u) for i, u in enumerate(self.items(schedule, "unscheduled")))
+        frozen = self.moment(schedule, "frozen_before", "frozen_before") if "frozen_before" in schedule else None
         if self.problems:
             raise BadSchedule(self.problems)
-        return _Stated(status, figures, meetings, unscheduled)  # type: ignore[arg-type]
+        return _Stated(status, figures, meetings, unscheduled, frozen)  # type: ignore[arg-type]
 
     def value(self, obj: dict, key: str, kind: type, path: str):
         if key not in obj:
@@ -693,11 +698,25 @@ def check_schedule(conference: Conference, schedule: ScheduleDocument | dict) ->
     violations += _coverage(conference, stated)
     priority, preferred, breaks = _figures(conference, placed)
     violations += _status(stated, priority)
-    for rule in RULE_CHECKS:
-        violations += rule(conference, placed)
+    broken = [v for rule in RULE_CHECKS for v in rule(conference, placed)]
+    held = _history(conference, placed, stated.frozen_before)
+    violations += [v for v in broken if v not in held]
     recomputed = {"scheduled_priority": priority, "preferred_met": preferred, "breaks": breaks}
     violations += _figure_violations(stated, recomputed)
-    return CheckReport(tuple(violations), priority, preferred, breaks)
+    return CheckReport(tuple(violations), priority, preferred, breaks, tuple(v for v in broken if v in held))
+
+
+def _history(conf: Conference, placed: list[Placed], frozen_before: datetime | None) -> set[Violation]:
+    """The violations that the meetings held before `frozen_before` commit among themselves, judged as if
+    they were the whole schedule of their own requests: the same words then mean the same fault, which no
+    meeting after the freeze takes part in."""
+    if frozen_before is None:
+        return set()
+    cut = conf.clock.to_minute(frozen_before)
+    held = [p for p in placed if p.start < cut]
+    requests = tuple({p.request.id: p.request for p in held}.values())
+    alone = replace(conf, requests=requests, _index={})
+    return {v for rule in RULE_CHECKS for v in rule(alone, held)}
 
 
 def check_schedule_text(conference: Conference, text: str | bytes) -> CheckReport:

@@ -22,6 +22,7 @@ from scheduler.folders import FolderRefused, check_target, write_folder
 from scheduler.input_model import input_json_schema
 from scheduler.parse import BadInput, load_conference
 from scheduler.publish import Publication, PublicationRefused, publish
+from scheduler.replan import STABILITIES, Anchor, BadAnchor
 from scheduler.revisions import BadPrevious, check_publication_time, latest_change, read_previous
 from scheduler.solve import Outcome, Progress, SolveOptions, solve
 
@@ -83,15 +84,7 @@ def _published_at(text: str | None, previous: ScheduleDocument | None = None) ->
     if text is None:
         moment = datetime.now(UTC).replace(microsecond=0)
     else:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            err.print(f"--published-at: not an ISO 8601 date and time: {text!r}")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        if moment.tzinfo is None:
-            err.print(f"--published-at: {text!r} has no UTC offset (e.g. 2024-10-30T12:00:00Z)")
-            raise typer.Exit(EXIT_BAD_INPUT)
-        moment = moment.astimezone(UTC).replace(microsecond=0)
+        moment = _moment("--published-at", text).astimezone(UTC).replace(microsecond=0)
     try:
         check_publication_time(previous, moment)
     except ValueError as exc:
@@ -146,13 +139,17 @@ class _ProgressLine:
         return Text(f"solving [{p.phase}]  {p.elapsed:6.1f} s   best {best}   bound {bound}   gap {gap}")
 
 
-def _solve_with_progress(conference: Conference, options: SolveOptions, quiet: bool) -> Outcome:
+def _solve_with_progress(
+    conference: Conference, options: SolveOptions, quiet: bool, anchor: Anchor | None = None
+) -> Outcome:
     """Run the solve in a worker thread so Ctrl-C stops it cleanly and the best schedule is kept."""
     stop = threading.Event()
     line = _ProgressLine()
     result: dict[str, Outcome] = {}
     worker = threading.Thread(
-        target=lambda: result.setdefault("outcome", solve(conference, options, None if quiet else line, stop)),
+        target=lambda: result.setdefault(
+            "outcome", solve(conference, options, None if quiet else line, stop, anchor=anchor)
+        ),
         daemon=True,
     )
     live = None if quiet else Live(get_renderable=line.render, console=err, refresh_per_second=4, transient=True)
@@ -183,7 +180,22 @@ def solve_command(
     seed: int = typer.Option(0, "--seed", help="random seed of the solver"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress line and no summary"),
     previous_file: Path | None = typer.Option(
-        None, "--previous", help="the schedule.json of the previous publication: calendar events keep their identity"
+        None,
+        "--previous",
+        help="the schedule.json of the previous publication: a re-plan that moves as little as possible, and "
+        "calendar events keep their identity",
+    ),
+    stability: str = typer.Option(
+        "balanced",
+        "--stability",
+        help="with --previous: balanced (the most priority, then the fewest changes), strict (only what the "
+        "change forces moves) or off (a fresh solve)",
+    ),
+    freeze_before_text: str | None = typer.Option(
+        None,
+        "--freeze-before",
+        help="with --previous: meetings starting before this instant (ISO 8601 with offset) are history, kept "
+        "exactly; nothing new is placed before it",
     ),
     published_at_text: str | None = typer.Option(
         None, "--published-at", help="moment of this publication, ISO 8601 UTC (default: now)"
@@ -197,9 +209,10 @@ def solve_command(
     conference = _read_conference(input_file)
     previous = _read_previous(previous_file)
     published_at = _published_at(published_at_text, previous)
+    anchor = _anchor(conference, previous, previous_file, stability, freeze_before_text)
     _check_out_dir(out_dir, replace)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
-    outcome = _solve_with_progress(conference, options, quiet)
+    outcome = _solve_with_progress(conference, options, quiet, anchor)
     if outcome.status == "infeasible":
         err.print("infeasible: " + outcome.conflict.message)
         raise typer.Exit(EXIT_INFEASIBLE)
@@ -212,7 +225,46 @@ def solve_command(
     publication = _publish(conference, outcome, previous, published_at)
     _write_out_dir(out_dir, lambda folder: _write_files(folder, publication.files), replace)
     if not quiet:
-        _summary(outcome, out_dir)
+        _summary(outcome, out_dir, publication)
+
+
+def _anchor(
+    conference: Conference,
+    previous: ScheduleDocument | None,
+    previous_file: Path | None,
+    stability: str,
+    freeze_before_text: str | None,
+) -> Anchor | None:
+    """The previous publication as the re-plan's anchor, or exit 2 naming the option or meeting at fault."""
+    if stability not in STABILITIES:
+        err.print(f"--stability: expected one of {', '.join(STABILITIES)}, got {stability!r}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    freeze_before = None if freeze_before_text is None else _moment("--freeze-before", freeze_before_text)
+    if previous is None:
+        if freeze_before is not None:
+            err.print("--freeze-before: needs --previous (the schedule whose meetings before it are history)")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        return None
+    try:
+        return Anchor.of(conference, previous, stability, freeze_before)  # type: ignore[arg-type]
+    except BadAnchor as exc:
+        err.print(f"{previous_file}: cannot re-plan from it:")
+        for problem in exc.problems:
+            err.print(f"  {problem}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _moment(option: str, text: str) -> datetime:
+    """An aware ISO 8601 date and time given on the command line, or exit 2 naming the option."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        err.print(f"{option}: not an ISO 8601 date and time: {text!r}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if moment.tzinfo is None:
+        err.print(f"{option}: {text!r} has no UTC offset (e.g. 2024-10-31T18:00:00+03:00)")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return moment
 
 
 def _publish(
@@ -236,7 +288,7 @@ def _write_files(folder: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(content)
 
 
-def _summary(outcome: Outcome, out_dir: Path) -> None:
+def _summary(outcome: Outcome, out_dir: Path, publication: Publication) -> None:
     stats = outcome.stats
     gap = (outcome.upper_bound - outcome.scheduled_priority) / max(1, outcome.upper_bound)
 
@@ -250,6 +302,9 @@ def _summary(outcome: Outcome, out_dir: Path) -> None:
         f"time to best {seconds(stats.time_to_best)}, to proof {seconds(stats.time_to_proof)}, "
         f"total {seconds(stats.wall_time)}"
     )
+    solved = publication.document.solve
+    if solved is not None and solved.changes is not None:
+        out.print(solved.changes.line())
     out.print(f"written to {out_dir}/")
 
 

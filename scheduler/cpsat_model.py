@@ -9,7 +9,7 @@ preferences, breaks, room changes) are built on demand by the solve phases.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +18,7 @@ from itertools import pairwise
 from ortools.sat.python import cp_model
 from ortools.util.python.sorted_interval_list import Domain
 
-from scheduler.domain import Conference, Meeting, Request, inside_union
+from scheduler.domain import Conference, History, Meeting, Request, inside_union
 from scheduler.figures import programme_blocks
 from scheduler.placement import Placement
 from scheduler.room_groups import PoolMeeting, assign_rooms, room_pools
@@ -72,6 +72,7 @@ class ConferenceModel:
     pool_of: dict[str, str] = field(default_factory=dict)
     strengthening: frozenset[str] = STRENGTHENING
     holds_room_use: bool = True  # rule 5 is in the model, so rooms of a pool can be handed out without clashes
+    history: History = field(default_factory=History)  # meetings already held, outside the model (re-plans)
 
     @classmethod
     def build(
@@ -81,10 +82,12 @@ class ConferenceModel:
         parts: Iterable[ModelPart],
         requests: Iterable[str] | None = None,
         strengthening: frozenset[str] = STRENGTHENING,
+        history: History = History(),
     ) -> ConferenceModel:
         """Variables for the placeable requests (all, or the ids given), the rules' `parts` between them and
-        the redundant constraints they imply that are named in `strengthening`."""
-        self = cls(conference, placements, strengthening=strengthening)
+        the redundant constraints they imply that are named in `strengthening`. `history` (meetings already
+        held) is counted by the rules between meetings; the placements are expected to keep apart from it."""
+        self = cls(conference, placements, strengthening=strengthening, history=history)
         self.pools = (
             room_pools(conference) if "room_pools" in strengthening else {r.id: (r.id,) for r in conference.rooms}
         )
@@ -254,14 +257,22 @@ def room_use(cm: ConferenceModel) -> None:
 
 def daily_load(cm: ConferenceModel) -> None:
     """Rule 10: a delegation with max_meetings_per_day has at most that many meetings on each day."""
+    held = Counter(
+        (party, day.index)
+        for m in cm.history.meetings
+        for party in m.parties
+        for day in cm.conference.event.days
+        if day.start <= m.start < day.end
+    )
     for party, mvs in cm.of_delegation().items():
         limit = cm.conference.delegation(party).max_meetings_per_day
         if limit is None:
             continue
         for day in cm.conference.event.days:
             lits = [mv.on_day[day.index] for mv in mvs if day.index in mv.on_day]
-            if len(lits) > limit:
-                cm.model.add(sum(lits) <= limit)
+            left = max(0, limit - held[party, day.index])  # the meetings already held that day count
+            if len(lits) > left:
+                cm.model.add(sum(lits) <= left)
 
 
 def interpreters(cm: ConferenceModel) -> None:
@@ -270,9 +281,27 @@ def interpreters(cm: ConferenceModel) -> None:
     if teams is None:
         return
     needing = [mv for mv in cm.meetings.values() if mv.placement.needs_interpretation]
-    if len(needing) > teams:
+    busy = _teams_held(cm, teams)
+    if len(needing) > teams or (needing and busy):
         intervals = [cm.interval(mv, 0, mv.held, "interpreting") for mv in needing]
-        cm.model.add_cumulative(intervals, [1] * len(intervals), teams)
+        demands = [1] * len(intervals)
+        for start, end, count in busy:
+            intervals.append(cm.model.new_fixed_size_interval_var(start, end - start, f"held_teams[{start}]"))
+            demands.append(count)
+        cm.model.add_cumulative(intervals, demands, teams)
+
+
+def _teams_held(cm: ConferenceModel, teams: int) -> list[tuple[int, int, int]]:
+    """The teams the meetings already held keep busy: (start, end, teams) spans, at most `teams` each (a
+    history that broke rule 11 still closes that time, but does not make the model infeasible)."""
+    spans = [(m.start, m.end) for m in cm.history.meetings if m.request in cm.history.interpreted]
+    instants = sorted({t for span in spans for t in span})
+    out = []
+    for a, b in pairwise(instants):
+        count = min(teams, sum(1 for s, e in spans if s <= a and b <= e))
+        if count:
+            out.append((a, b, count))
+    return out
 
 
 # --- redundant constraints: implied by the rules, they give the LP relaxation a much better bound ---------

@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     Strict,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -68,10 +69,22 @@ class _Part(BaseModel):
         return {k: v for k, v in data.items() if v is not None or k not in self._absent_when_none}
 
 
-class ScheduledMeeting(_Part):
-    """A meeting as schedule.json states it; `sequence`/`last_modified` once it has been published."""
+Change = Literal["unchanged", "moved", "new"]
 
-    _absent_when_none = frozenset({"sequence", "last_modified"})
+
+class MovedFrom(_Part):
+    """Where a moved meeting was in the previous publication."""
+
+    room: StrictStr
+    start: Moment
+    end: Moment
+
+
+class ScheduledMeeting(_Part):
+    """A meeting as schedule.json states it; `sequence`/`last_modified` once it has been published, and
+    `change` (with `moved_from`) against the previous publication when there was one."""
+
+    _absent_when_none = frozenset({"sequence", "last_modified", "change", "moved_from"})
 
     request: StrictStr
     parties: tuple[StrictStr, ...]
@@ -80,6 +93,8 @@ class ScheduledMeeting(_Part):
     end: Moment
     sequence: Annotated[StrictInt, Field(ge=0)] | None = None
     last_modified: Moment | None = None
+    change: Change | None = None
+    moved_from: MovedFrom | None = None
 
     @property
     def starts_at(self) -> datetime:
@@ -107,13 +122,20 @@ class CancelledMeeting(ScheduledMeeting):
 
 
 class UnscheduledRequest(_Part):
-    """A request left out: `reason` in the office's words, `party_reason` in words its parties may read."""
+    """A request left out: `reason` in the office's words, `party_reason` in words its parties may read.
 
-    _absent_when_none = frozenset({"party_reason"})
+    `confirmed` says whether a solve confirmed the reason (`scheduler.why`): the causes named really keep
+    the request out. `what_if` (office) and `party_what_if` (parties) are changes that a solve showed would
+    let it in."""
+
+    _absent_when_none = frozenset({"party_reason", "confirmed", "what_if", "party_what_if"})
 
     request: StrictStr
     reason: StrictStr
     party_reason: StrictStr | None = None
+    confirmed: StrictBool | None = None
+    what_if: tuple[StrictStr, ...] | None = None
+    party_what_if: tuple[StrictStr, ...] | None = None
 
     @property
     def reason_for_parties(self) -> str:
@@ -133,8 +155,22 @@ class SolvePhase(_Part):
     kept: StrictInt | None = None
 
 
+class Changes(_Part):
+    """Against the previous publication: meetings kept, moved, new, and newly cancelled."""
+
+    unchanged: StrictInt
+    moved: StrictInt
+    new: StrictInt
+    cancelled: StrictInt
+
+    def line(self) -> str:
+        return f"{self.unchanged} unchanged, {self.moved} moved, {self.new} new, {self.cancelled} cancelled"
+
+
 class SolveStatistics(_Part):
     """The `solve` block: how the schedule was found (times in seconds from the start of the solve)."""
+
+    _absent_when_none = frozenset({"stability", "changes"})
 
     gap: Seconds
     # null when there is none (no proof in time): written as null, and read as None when left out
@@ -143,12 +179,14 @@ class SolveStatistics(_Part):
     wall_time_seconds: Seconds | None = None
     greedy_priority: StrictInt
     phases: tuple[SolvePhase, ...]
+    stability: StrictStr | None = None  # of a re-plan: strict, balanced or off
+    changes: Changes | None = None
 
 
 class ScheduleDocument(_Part):
     """schedule.json: the contract's fields, then bilateral's optional ones, in the order they are written."""
 
-    _absent_when_none = frozenset({"cancelled", "departed", "solve"})
+    _absent_when_none = frozenset({"cancelled", "departed", "frozen_before", "solve"})
 
     status: Status
     scheduled_priority: StrictInt
@@ -161,6 +199,8 @@ class ScheduleDocument(_Part):
     # a meeting that left a delegation's or a room's feed (its room or parties changed) but is still held:
     # its earlier placement, with the sequence of the change, so that feed shows it as cancelled
     departed: tuple[CancelledMeeting, ...] | None = None
+    # of a re-plan: the meetings that started before this instant are history, kept as they were held
+    frozen_before: Moment | None = None
     solve: SolveStatistics | None = None
 
     @property

@@ -202,6 +202,15 @@ class Meeting:
 
 
 @dataclass(frozen=True)
+class History:
+    """Meetings already held (a re-plan's frozen part): fixed and outside the model, but still counted by
+    the rules between meetings (a delegation's daily load, the interpreters)."""
+
+    meetings: tuple[Meeting, ...] = ()
+    interpreted: frozenset[str] = frozenset()  # the requests among them that needed interpretation
+
+
+@dataclass(frozen=True)
 class Unscheduled:
     """A request left out of the schedule and why: `reason` for the protocol office, `party_reason` for the
     request's parties (it names no other delegation, no other meeting and no priority)."""

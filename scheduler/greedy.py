@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from scheduler.domain import Conference, Meeting, peak_overlap
+from scheduler.domain import Conference, History, Meeting, peak_overlap
 from scheduler.placement import Placement, apart, day_of_start
 
 
@@ -48,26 +48,51 @@ class _Board:
         request = placement.request
         meeting = Meeting(request.id, request.parties, room, start, start + request.duration)
         self.meetings.append(meeting)
-        self.by_room[room].append(meeting)
-        day = day_of_start(self.conference, start).index
-        for party in request.parties:
+        self._occupy(meeting, placement.needs_interpretation)
+
+    def _occupy(self, meeting: Meeting, interpreted: bool) -> None:
+        self.by_room[meeting.room].append(meeting)
+        day = day_of_start(self.conference, meeting.start).index
+        for party in meeting.parties:
             self.by_party[party].append(meeting)
             self.per_day[party, day] += 1
-        if placement.needs_interpretation:
+        if interpreted:
             self.interpreting.append(meeting)
+
+    def hold(self, history: History) -> None:
+        """Count the meetings already held (a re-plan's history) without listing them as placed."""
+        for meeting in history.meetings:
+            self._occupy(meeting, meeting.request in history.interpreted)
 
 
 def greedy_schedule(
-    conference: Conference, placements: dict[str, Placement], placed: Iterable[Meeting] = ()
+    conference: Conference,
+    placements: dict[str, Placement],
+    placed: Iterable[Meeting] = (),
+    history: History = History(),
+    prefer: Iterable[Meeting] = (),
 ) -> list[Meeting]:
-    """A valid schedule built first-fit by importance around meetings already `placed` (kept as they are).
+    """A valid schedule built first-fit by importance around meetings already `placed` (kept as they are)
+    and the `history` of a re-plan (counted, not returned); the `prefer`red meetings (a previous schedule)
+    are kept where they are when they still fit, in the order given, before the rest is placed.
 
     Must-happen requests may be left out when they clash: the caller checks.
     """
     board = _Board(conference)
+    board.hold(history)
     for meeting in placed:
         board.add(placements[meeting.request], meeting.room, meeting.start)
     taken = {m.request for m in board.meetings}
+    for meeting in prefer:
+        placement = placements.get(meeting.request)
+        if (
+            placement is not None
+            and meeting.request not in taken
+            and meeting.start in placement.starts_by_room.get(meeting.room, ())
+            and board.fits(placement, meeting.room, meeting.start)
+        ):
+            board.add(placement, meeting.room, meeting.start)
+            taken.add(meeting.request)
     capacity = {r.id: (r.capacity, r.level, len(r.features)) for r in conference.rooms}
     order = sorted(
         (p for p in placements.values() if p.possible and p.request.id not in taken),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat_model import ConferenceModel
-from scheduler.domain import Conference, Meeting
+from scheduler.domain import Conference, History, Meeting
 from scheduler.placement import Placement
 from scheduler.rule_words import Clash
 from scheduler.rules import ALL_RULES, BY_NAME, CLASH_FAMILIES, describe_demand, model_parts
@@ -51,9 +51,10 @@ def _status(
     enabled: frozenset[str],
     seconds: float,
     stop: threading.Event | None = None,
+    history: History = History(),
 ) -> tuple[int, ConferenceModel, cp_model.CpSolver]:
     """Can these must-happen requests all be held under the enabled rules? (no objective)"""
-    cm = ConferenceModel.build(conference, where, model_parts(enabled), requests=ids)
+    cm = ConferenceModel.build(conference, where, model_parts(enabled), requests=ids, history=history)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = 1
@@ -68,19 +69,24 @@ def solve_must_happen(
     seconds: float,
     stop: threading.Event | None = None,
     enabled: frozenset[str] = ALL_RULES,
+    history: History = History(),
 ) -> list[Meeting] | Conflict | None:
     """The must-happen requests alone: a schedule of them, the conflict among them, or None if undecided."""
     must = [r.id for r in conference.requests if r.must_happen]
-    status, cm, solver = _status(conference, where, must, enabled, seconds, stop)
+    status, cm, solver = _status(conference, where, must, enabled, seconds, stop, history)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return cm.meetings_from(solver.value)
     if status == cp_model.INFEASIBLE:
-        return find_conflict(conference, where, seconds, enabled)
+        return find_conflict(conference, where, seconds, enabled, history)
     return None
 
 
 def find_conflict(
-    conference: Conference, where: dict[str, Placement], seconds: float, enabled: frozenset[str] = ALL_RULES
+    conference: Conference,
+    where: dict[str, Placement],
+    seconds: float,
+    enabled: frozenset[str] = ALL_RULES,
+    history: History = History(),
 ) -> Conflict:
     """A small set of must-happen requests that cannot all be met, and the rules that clash among them."""
     deadline = time.monotonic() + max(1.0, seconds)
@@ -94,13 +100,14 @@ def find_conflict(
         if time.monotonic() > deadline:
             break
         rest = [r for r in core if r != rid]
-        if rest and _status(conference, where, rest, enabled, left())[0] == cp_model.INFEASIBLE:
+        if rest and _status(conference, where, rest, enabled, left(), history=history)[0] == cp_model.INFEASIBLE:
             core = rest
     clashing = [
         rule
         for rule in CLASH_FAMILIES
         if rule in enabled
-        and _status(conference, where, core, enabled - {rule}, left())[0] in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        and _status(conference, where, core, enabled - {rule}, left(), history=history)[0]
+        in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     ]
     return Conflict(tuple(core), tuple(clashing), tuple(_describe(conference, where, core, clashing)))
 

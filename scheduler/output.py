@@ -40,6 +40,7 @@ def schedule_document(conference: Conference, outcome: Outcome) -> ScheduleDocum
             UnscheduledRequest(request=u.request, reason=u.reason, party_reason=u.party_reason)
             for u in outcome.unscheduled
         ),
+        frozen_before=None if outcome.frozen_before is None else clock.to_iso(outcome.frozen_before),
         solve=_statistics(outcome),
     )
 
@@ -53,6 +54,7 @@ def _statistics(outcome: Outcome) -> SolveStatistics:
         wall_time_seconds=_round(stats.wall_time),
         greedy_priority=stats.greedy_priority,
         phases=tuple(SolvePhase.model_validate(phase) for phase in stats.phases),
+        stability=outcome.stability,
     )
 
 

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from scheduler.document import (
     BadDocument,
     CancelledMeeting,
+    Changes,
+    MovedFrom,
     ScheduledMeeting,
     ScheduleDocument,
     read_document,
@@ -108,7 +110,7 @@ def _identified(meeting: ScheduledMeeting, sequence: int, last_modified: str) ->
 
 
 def _cancelled(meeting: ScheduledMeeting, sequence: int, last_modified: str) -> CancelledMeeting:
-    fields = meeting.model_dump(exclude={"sequence", "last_modified"})
+    fields = meeting.model_dump(exclude={"sequence", "last_modified", "change", "moved_from"})
     return CancelledMeeting(**fields, sequence=sequence, last_modified=last_modified)
 
 
@@ -116,13 +118,20 @@ def _carried(
     meeting: ScheduledMeeting, old_meetings: dict[str, ScheduledMeeting], old_cancelled: dict[str, CancelledMeeting],
     stamp: str,
 ) -> ScheduledMeeting:
-    """One meeting of the new publication with the identity the previous publication gives it."""
+    """One meeting of the new publication with the identity the previous publication gives it, and what
+    changed for it: `unchanged` (same room, start and end), `moved` (with where it was) or `new`."""
     old = old_meetings.get(meeting.request)
     if old is not None:
         sequence = old.sequence or 0
+        same = (old.room, old.starts_at, old.ends_at) == (meeting.room, meeting.starts_at, meeting.ends_at)
+        change = {"change": "unchanged"} if same else {
+            "change": "moved", "moved_from": MovedFrom(room=old.room, start=old.start, end=old.end)
+        }
+        meeting = meeting.model_copy(update={"moved_from": None, **change})
         if not _same_placement(meeting, old):
             return _identified(meeting, sequence + 1, stamp)
         return _identified(meeting, sequence, old.last_modified or stamp)
+    meeting = meeting.model_copy(update={"change": "new", "moved_from": None})
     gone = old_cancelled.get(meeting.request)
     return _identified(meeting, 0 if gone is None else gone.sequence + 1, stamp)
 
@@ -158,8 +167,18 @@ def carry_identity(
     cancelled += [c for rid, c in old_cancelled.items() if rid not in scheduled]
     cancelled.sort(key=lambda c: (c.starts_at, c.request))
     departed = _departed(meetings, old_meetings, previous.departed or () if previous is not None else ())
-    return document.model_copy(update={"meetings": meetings, "cancelled": tuple(cancelled),
-                                       "departed": departed or None})
+    update = {"meetings": meetings, "cancelled": tuple(cancelled), "departed": departed or None}
+    if previous is None:  # a first publication: nothing changed against anything
+        update["meetings"] = tuple(m.model_copy(update={"change": None, "moved_from": None}) for m in meetings)
+    elif document.solve is not None:
+        newly = sum(1 for rid in old_meetings if rid not in scheduled)
+        update["solve"] = document.solve.model_copy(update={"changes": _changes(meetings, newly)})
+    return document.model_copy(update=update)
+
+
+def _changes(meetings: tuple[ScheduledMeeting, ...], cancelled: int) -> Changes:
+    count = {kind: sum(1 for m in meetings if m.change == kind) for kind in ("unchanged", "moved", "new")}
+    return Changes(**count, cancelled=cancelled)
 
 
 def _departed(

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ortools.sat.python import cp_model
 
@@ -26,12 +26,15 @@ from scheduler.cpsat_model import (
     preferred_value,
     rooms_used_value,
 )
-from scheduler.domain import Conference, Meeting, Unscheduled
+from scheduler.domain import Conference, History, Meeting, Unscheduled
 from scheduler.explain import unscheduled_reasons
 from scheduler.greedy import greedy_schedule
 from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
 from scheduler.placement import Placement, placements
 from scheduler.rules import ALL_RULES, model_parts, placement_rules
+
+if TYPE_CHECKING:
+    from scheduler.replan import Anchor
 
 Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 LARGE = 400  # requests: above this, presolve probing is switched off
@@ -102,6 +105,8 @@ class Outcome:
     breaks: int = 0
     conflict: Conflict | None = None
     stats: SolveStats = field(default_factory=SolveStats)
+    stability: str | None = None  # of a re-plan (scheduler.replan)
+    frozen_before: int | None = None  # of a re-plan: minute before which the meetings are history
 
     @property
     def has_schedule(self) -> bool:
@@ -182,42 +187,63 @@ def solve(
     options: SolveOptions = SolveOptions(),
     progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
+    anchor: Anchor | None = None,
 ) -> Outcome:
-    """Schedule as much priority as possible, prove how good it is, then polish the secondary goals."""
+    """Schedule as much priority as possible, prove how good it is, then polish the secondary goals.
+
+    With an `anchor` (a re-plan, see `scheduler.replan`), the meetings already held stay as they were, and
+    the fewest changes to the previous schedule rank after the primary objective (`balanced`) or before it
+    (`strict`)."""
     clock = _Clock(options.time_limit)
     stats = SolveStats()
+    full = conference
+    history = anchor.history if anchor is not None else History()
+    stability = anchor.stability if anchor is not None else "off"
+    if anchor is not None:
+        conference = anchor.rest(full)
     where = placements(conference, placement_rules(options.rules))
+    if anchor is not None:
+        where = anchor.restrict(conference, where)
     must = [r for r in conference.requests if r.must_happen]
 
     impossible = [where[r.id] for r in must if not where[r.id].possible]
     if impossible:
         return Outcome("infeasible", conflict=Conflict.static(conference, impossible), stats=stats)
 
-    start_schedule = greedy_schedule(conference, where)
+    prefer = anchor.still_valid(where) if anchor is not None and stability != "off" else ()
+    start_schedule = greedy_schedule(conference, where, history=history, prefer=prefer)
     placed = {m.request for m in start_schedule}
     if any(r.id not in placed for r in must):
-        start_schedule = _around_must_happen(conference, where, clock, stop, options.rules)
+        start_schedule = _around_must_happen(conference, where, clock, stop, options.rules, history, prefer)
         if isinstance(start_schedule, Conflict):
             return Outcome("infeasible", conflict=start_schedule, stats=stats)
-    stats.greedy_priority = figures.scheduled_priority(conference, start_schedule or [])
+    stats.greedy_priority = figures.scheduled_priority(full, [*history.meetings, *(start_schedule or [])])
 
-    cm = ConferenceModel.build(conference, where, model_parts(options.rules), strengthening=options.strengthening)
+    # a re-plan weighs the room each meeting keeps, so every room is its own pool there
+    strengthening = options.strengthening - {"room_pools"} if stability != "off" else options.strengthening
+    cm = ConferenceModel.build(
+        conference, where, model_parts(options.rules), strengthening=strengthening, history=history
+    )
     objective = cm.priority_value()
-    cm.model.maximize(objective)
     if start_schedule is not None and options.warm_start:
         cm.add_hint(start_schedule)
-    share = 0.7 if options.secondary else 1.0
+    if stability == "strict":
+        _hold_stability(cm, anchor, start_schedule, 0.3, options, clock, progress, stop, stats)
+    cm.model.maximize(objective)
+    share = (0.6 if stability == "balanced" else 0.7) if options.secondary else 1.0
     solver, status, reporter = _run(cm, "priority", clock.left() * share, options, clock, progress, stop)
     stats.primary_status = solver.status_name(status)
     static_bound = sum(p.request.priority for p in where.values() if p.possible)
 
     if status == cp_model.INFEASIBLE:
-        conflict = find_conflict(conference, where, clock.left(), options.rules)
+        conflict = find_conflict(conference, where, clock.left(), options.rules, history)
         return Outcome("infeasible", conflict=conflict, stats=stats)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best = cm.meetings_from(solver.value)
         value = round(solver.objective_value)
-        bound = min(static_bound, math.floor(solver.best_objective_bound + 1e-6))
+        # under strict stability the solve held the changes down: its bound is not the primary's
+        bound = static_bound if stability == "strict" else min(
+            static_bound, math.floor(solver.best_objective_bound + 1e-6))
         stats.time_to_best = reporter.last_improvement
     elif start_schedule is not None and options.greedy_fallback:
         best = start_schedule
@@ -228,14 +254,17 @@ def solve(
         return Outcome("no_schedule", stats=stats)
     if options.greedy_fallback and start_schedule and figures.scheduled_priority(conference, start_schedule) > value:
         best, value = start_schedule, figures.scheduled_priority(conference, start_schedule)
-    proven = status == cp_model.OPTIMAL or value >= bound
+    proven = (status == cp_model.OPTIMAL and stability != "strict") or value >= bound
     bound = value if proven else max(bound, value)
     if proven:
         stats.time_to_proof = clock.elapsed()
     stats.phases.append({"phase": "priority", "status": stats.primary_status, "value": value, "bound": bound})
 
     if options.secondary:
-        best = _polish(cm, objective, value, best, options, clock, progress, stop, stats)
+        cm.model.add(objective >= value)
+        if stability == "balanced":
+            best = _hold_stability(cm, anchor, best, 0.3, options, clock, progress, stop, stats)
+        best = _polish(cm, objective, value, best, options, clock, progress, stop, stats, full)
         # a later phase only adds constraints, but while the primary is unproven it may still raise it
         polished = figures.scheduled_priority(conference, best)
         if polished > value:
@@ -244,16 +273,59 @@ def solve(
             stats.time_to_proof = clock.elapsed() if proven else None
 
     stats.wall_time = clock.elapsed()
+    every = [*history.meetings, *best]
+    held = figures.scheduled_priority(full, history.meetings)
     return Outcome(
         status="optimal" if proven else "feasible",
-        meetings=tuple(sorted(best, key=lambda m: (m.start, m.room))),
-        unscheduled=tuple(unscheduled_reasons(conference, where, best)),
-        scheduled_priority=value,
-        upper_bound=bound,
-        preferred_met=figures.preferred_met(conference, best),
-        breaks=figures.breaks(conference, best),
+        meetings=tuple(sorted(every, key=lambda m: (m.start, m.room))),
+        unscheduled=tuple(unscheduled_reasons(conference, {**where, **_held(full, history)}, every)),
+        scheduled_priority=value + held,
+        upper_bound=bound + held,
+        preferred_met=figures.preferred_met(full, every),
+        breaks=figures.breaks(full, every),
         stats=stats,
+        stability=None if anchor is None else stability,
+        frozen_before=None if anchor is None else anchor.freeze,
     )
+
+
+def _held(conference: Conference, history: History) -> dict[str, Placement]:
+    """The meetings already held as placements (their one room and start), for the reasons' context."""
+    return {
+        m.request: Placement(conference.request(m.request), m.request in history.interpreted, {m.room: (m.start,)},
+                             _all_starts=(m.start,))
+        for m in history.meetings
+    }
+
+
+def _hold_stability(
+    cm: ConferenceModel,
+    anchor: Anchor,
+    best: list[Meeting] | None,
+    share: float,
+    options: SolveOptions,
+    clock: _Clock,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None,
+    stats: SolveStats,
+) -> list[Meeting] | None:
+    """The fewest changes to the previous schedule (weighted, see `scheduler.replan`), then held there:
+    later phases may not move more. Returns the schedule found (or `best` when none was)."""
+    changes = anchor.disruption(cm)
+    cm.model.minimize(changes)
+    if best is not None:
+        cm.model.clear_hints()
+        cm.add_hint(best)
+    solver, status, _ = _run(cm, "stability", clock.left() * share, options, clock, progress, stop)
+    record = {"phase": "stability", "status": solver.status_name(status)}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best = cm.meetings_from(solver.value)
+        kept = round(solver.objective_value)
+        cm.model.add(changes <= kept)
+        record["value"] = record["kept"] = kept
+    stats.phases.append(record)
+    cm.model.clear_objective()
+    return best
 
 
 def _around_must_happen(
@@ -262,14 +334,16 @@ def _around_must_happen(
     clock: _Clock,
     stop: threading.Event | None,
     rules: frozenset[str],
+    history: History,
+    prefer: tuple[Meeting, ...] | list[Meeting],
 ) -> list[Meeting] | Conflict | None:
     """When the greedy could not fit the must-happen requests: solve them alone, then fill around them."""
-    outcome = solve_must_happen(conference, where, clock.left() * 0.3, stop, rules)
+    outcome = solve_must_happen(conference, where, clock.left() * 0.3, stop, rules, history)
     if outcome is None:
         return None
     if isinstance(outcome, Conflict):
         return outcome
-    return greedy_schedule(conference, where, placed=outcome)
+    return greedy_schedule(conference, where, placed=outcome, history=history, prefer=prefer)
 
 
 @dataclass(frozen=True)
@@ -305,11 +379,13 @@ def _polish(
     progress: ProgressCallback | None,
     stop: threading.Event | None,
     stats: SolveStats,
+    full: Conference,
 ) -> list[Meeting]:
-    """Secondary goals in the contract's order, each solved with the primary value and every earlier goal
-    held at the best schedule's figures: never at their expense."""
+    """Secondary goals in the contract's order, each solved with the primary value (already held in the
+    model) and every earlier goal held at the best schedule's figures: never at their expense. `full` is
+    the conference with the requests already held, whose meetings count when whole schedules are compared."""
     conference = cm.conference
-    cm.model.add(objective >= value)
+    held = list(cm.history.meetings)
     phases = [p for p in PHASES if p.wanted(conference)]
     for i, phase in enumerate(phases):
         if clock.left() < 0.05 or (stop is not None and stop.is_set()):
@@ -330,7 +406,7 @@ def _polish(
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = cm.meetings_from(solver.value)
             # a guide phase may find a schedule with more breaks: it is only taken when no worse
-            if _lexicographic(conference, found) >= _lexicographic(conference, best):
+            if _lexicographic(full, [*held, *found]) >= _lexicographic(full, [*held, *best]):
                 best = found
             record["value"] = round(solver.objective_value)
         if phase.keep is not None:

@@ -276,7 +276,13 @@ def test_unchanged_moved_new_and_dropped() -> None:
     )
     assert identity(carry_identity(CONF, shifted, third, later)) == identity(third)
     again = carry_identity(CONF, third, third, later + timedelta(days=1))
-    assert again.meetings == third.meetings and again.cancelled == third.cancelled
+    assert identity(again) == identity(third) and again.cancelled == third.cancelled
+    # against itself, nothing changed; against its previous publication, AB moved room (R1 -> R2)
+    assert {m.request: m.change for m in again.meetings} == {"AB": "unchanged", "BD": "unchanged"}
+    assert {m.request: m.change for m in third.meetings} == {"AB": "moved", "BD": "unchanged"}
+    moved = next(m for m in third.meetings if m.request == "AB").moved_from
+    assert (moved.room, moved.start) == ("R1", "2024-10-31T09:00:00+03:00")
+    assert {m.change for m in first.meetings} == {None}  # a first publication marks nothing
 
 
 def test_the_document_given_is_not_changed() -> None:
