@@ -4,6 +4,8 @@ delegation (HTML) and an Excel workbook of all meetings.
 Everything here reads the schedule as published (a `ScheduleDocument`) and returns text or bytes;
 `scheduler.publish` gathers them. All times are local to the event. Every value from the input is
 HTML-escaped. The HTML agenda is rendered from the same `scheduler.reports.Agenda` as the Markdown one.
+Against a previous publication, moved and new meetings are marked (room plan, agendas, workbook); a first
+publication gives the very bytes it always did (the marks' styles are added only where a mark is shown).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from html import escape
 
 import pandas as pd
 
-from scheduler.document import ScheduleDocument
-from scheduler.domain import Conference, Day
-from scheduler.reports import agenda, cancelled_line, document_meetings, meetings_table
+from scheduler.document import ScheduledMeeting, ScheduleDocument
+from scheduler.domain import Conference, Day, Meeting
+from scheduler.reports import agenda, cancelled_line, change_note, document_meetings, meetings_table
 from scheduler.revisions import latest_change
 
 
@@ -93,13 +95,64 @@ td.time { white-space: nowrap; width: 7.5em; font-variant-numeric: tabular-nums;
 }
 """
 
+# Only in pages that show a mark. Colour and border width for the screen, the words "moved"/"new" for a
+# black-and-white print.
+_CHANGE_STYLE = """p.changes { margin: 0 0 .8em; }
+.key { padding: 0 .4em; border: 1px solid; border-radius: 2px; }
+.key.moved, .grid .meeting.moved { background: #fde3c0; border: 2px solid #b8660b; }
+.key.new, .grid .meeting.new { background: #d6f0d6; border: 2px solid #2f7d32; }
+.grid .mark { font-weight: bold; text-transform: uppercase; }
+em.change { font-style: normal; font-weight: bold; }
+"""
 
-def _page(title: str, body: str, landscape: bool = True) -> str:
+
+def _page(title: str, body: str, landscape: bool = True, marks: bool = False) -> str:
     page = "" if landscape else "@page { size: A4 portrait; margin: 12mm; }\n"
+    page += _CHANGE_STYLE if marks else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n<style>{_STYLE}{page}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def change_summary(document: ScheduleDocument) -> str | None:
+    """The changes against the previous publication ("61 unchanged, 3 moved, 2 new, 1 cancelled"); None for
+    a first publication.
+
+    The solve's own count when it has one; otherwise counted from the meetings, taking as newly cancelled
+    those stamped with the schedule's latest change (earlier cancellations keep their earlier stamp)."""
+    if document.solve is not None and document.solve.changes is not None:
+        return document.solve.changes.line()
+    if not any(m.change for m in document.meetings):
+        return None
+    count = {kind: sum(1 for m in document.meetings if m.change == kind) for kind in ("unchanged", "moved", "new")}
+    latest = latest_change(document)
+    cancelled = sum(1 for c in document.cancelled or () if c.modified_at == latest)
+    return f"{count['unchanged']} unchanged, {count['moved']} moved, {count['new']} new, {cancelled} cancelled"
+
+
+def _summary_html(summary: str) -> str:
+    return (
+        f'<p class="changes">Since the previous publication: {escape(summary)}. '
+        '<span class="key moved">moved</span> <span class="key new">new</span> '
+        "(hover a meeting for where it was)</p>\n"
+    )
+
+
+def _meeting_cell(conference: Conference, m: Meeting, published: ScheduledMeeting, day: Day, column: int) -> str:
+    """One meeting of the room plan; a moved or new one carries its class, a visible word and, in its
+    tooltip, where it was (the plan has no room to print that)."""
+    note = change_note(conference, published)
+    kind, title, mark = "", m.request, ""
+    if note is not None:
+        kind, title = f" {published.change}", f"{m.request} — {note}"
+        mark = f'<span class="mark">{escape(str(published.change))}</span> '
+    who = " – ".join(escape(_name(conference, p)) for p in m.parties)
+    return (
+        f'<div class="meeting{kind}" style="grid-row: {m.start - day.start + 2} / {m.end - day.start + 2}; '
+        f'grid-column: {column}" title="{escape(title)}">'
+        f'<span class="t">{_hhmm(conference, m.start)}–{_hhmm(conference, m.end)}</span> {mark}{who}</div>'
     )
 
 
@@ -108,11 +161,13 @@ def room_grid_html(conference: Conference, document: ScheduleDocument) -> str:
     to the minute. One self-contained, printable file (one day per landscape page)."""
     event = conference.event
     meetings = document_meetings(conference, document)
+    published = {m.request: m for m in document.meetings}
+    summary = change_summary(document)
     rooms = conference.rooms
     sections = [
         f"<h1>{escape(event.name)} — room plan</h1>\n"
         f'<p class="meta">Times are local ({escape(event.timezone)}). '
-        f"{len(meetings)} meetings in {len(rooms)} rooms.</p>\n"
+        f"{len(meetings)} meetings in {len(rooms)} rooms.</p>\n" + ("" if summary is None else _summary_html(summary))
     ]
     column = {r.id: i + 2 for i, r in enumerate(rooms)}
     minute_px = 1.5
@@ -149,12 +204,7 @@ def room_grid_html(conference: Conference, document: ScheduleDocument) -> str:
         for m in meetings:
             if m.room not in column or not (day.start <= m.start < day.end):
                 continue
-            who = " – ".join(escape(_name(conference, p)) for p in m.parties)
-            cells.append(
-                f'<div class="meeting" style="grid-row: {m.start - day.start + 2} / {m.end - day.start + 2}; '
-                f'grid-column: {column[m.room]}" title="{escape(m.request)}">'
-                f'<span class="t">{_hhmm(conference, m.start)}–{_hhmm(conference, m.end)}</span> {who}</div>'
-            )
+            cells.append(_meeting_cell(conference, m, published[m.request], day, column[m.room]))
         style = (
             f"grid-template-columns: 3.2em repeat({len(rooms)}, minmax(0, 1fr)); "
             f"grid-template-rows: auto repeat({length}, {minute_px}px)"
@@ -163,7 +213,7 @@ def room_grid_html(conference: Conference, document: ScheduleDocument) -> str:
             f'<section class="day">\n<h2>{escape(_day_title(day))}</h2>\n'
             f'<div class="grid" style="{style}">\n' + "\n".join(cells) + "\n</div>\n</section>\n"
         )
-    return _page(f"{event.name} — room plan", "".join(sections))
+    return _page(f"{event.name} — room plan", "".join(sections), marks=summary is not None)
 
 
 def delegation_agenda_html(conference: Conference, document: ScheduleDocument, delegation_id: str) -> str:
@@ -193,7 +243,8 @@ def delegation_agenda_html(conference: Conference, document: ScheduleDocument, d
                     f"<strong>{escape(_name(conference, p))}</strong> ({escape(heads.get(p, ''))})" for p in others
                 )
                 room = escape(_room_name(conference, line.meeting.room))
-                body.append(f"<tr>{time}<td>{who}</td><td>{room}</td></tr>\n")
+                note = f' <em class="change">({escape(line.note)})</em>' if line.note else ""
+                body.append(f"<tr>{time}<td>{who}</td><td>{room}{note}</td></tr>\n")
             else:
                 item = line.item
                 room = escape(_room_name(conference, item.room)) if item.room else ""
@@ -210,7 +261,8 @@ def delegation_agenda_html(conference: Conference, document: ScheduleDocument, d
             who = ", ".join(escape(name) for name in others)
             body.append(f"<li>{start:%d %b %H:%M}: with {who} ({escape(c.request)})</li>\n")
         body.append("</ul>\n")
-    return _page(f"{delegation.name} — agenda", "".join(body), landscape=False)
+    marks = any(line.note for day in plan.days for line in day.lines)
+    return _page(f"{delegation.name} — agenda", "".join(body), landscape=False, marks=marks)
 
 
 # --- PNG ---------------------------------------------------------------------------------------------
@@ -287,7 +339,7 @@ def _short(name: str, limit: int = 28) -> str:
 def schedule_xlsx(conference: Conference, document: ScheduleDocument) -> bytes:
     """A workbook for the office: every meeting (local times, parties, heads, room, …), the requests left out
     with the office's reasons, and the meetings cancelled since earlier publications."""
-    meetings = meetings_table(conference, document_meetings(conference, document))
+    meetings = _with_changes(conference, document, meetings_table(conference, document_meetings(conference, document)))
     parties = {r.id: r.parties for r in conference.requests}
     unscheduled = pd.DataFrame(
         [
@@ -324,6 +376,27 @@ def schedule_xlsx(conference: Conference, document: ScheduleDocument) -> bytes:
                 width = max([len(str(name)), *(len(str(v)) for v in frame[name])]) + 2
                 worksheet.column_dimensions[worksheet.cell(row=1, column=i + 1).column_letter].width = min(width, 60)
     return _dated(buffer.getvalue(), _last_change(document))
+
+
+def _with_changes(conference: Conference, document: ScheduleDocument, meetings: pd.DataFrame) -> pd.DataFrame:
+    """The meetings sheet with "change" and "moved from" columns when the document compares with a previous
+    publication; without them (as it always was) for a first one."""
+    if not any(m.change for m in document.meetings):
+        return meetings
+    published = {m.request: m for m in document.meetings}
+    change = meetings["request"].map(lambda rid: published[rid].change or "")
+    moved_from = meetings["request"].map(lambda rid: _moved_from(conference, published[rid]))
+    return meetings.assign(**{"change": change, "moved from": moved_from})
+
+
+def _moved_from(conference: Conference, meeting: ScheduledMeeting) -> str:
+    """Where a moved meeting was, in full, for the office: "2024-10-31 09:00–09:30, Salon 1"."""
+    was = meeting.moved_from
+    if meeting.change != "moved" or was is None:
+        return ""
+    zone = conference.clock.zone
+    start, end = (datetime.fromisoformat(t).astimezone(zone) for t in (was.start, was.end))
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}, {_room_name(conference, was.room)}"
 
 
 _NEVER = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest time a zip entry can carry

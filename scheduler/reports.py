@@ -5,6 +5,8 @@ Markdown one and the printable HTML one (`scheduler.office`), are rendered from 
 say the same. An agenda is handed to its delegation as it is, so it holds only what that delegation may
 learn: its own meetings and requests, the reasons its requests were left out in words that name no other
 delegation (`party_reason`), its cancelled meetings, and the programme items it attends while it is there.
+Against a previous publication each of its meetings says whether it is new or where it was before it moved
+(`change_note`); a first publication, and a meeting that stayed, read exactly as they always did.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from scheduler.document import CancelledMeeting, ScheduleDocument, UnscheduledRequest
+from scheduler.document import CancelledMeeting, MovedFrom, ScheduledMeeting, ScheduleDocument, UnscheduledRequest
 from scheduler.domain import Conference, Day, Delegation, Meeting, ProgrammeItem
 
 
@@ -94,6 +96,7 @@ class AgendaLine:
     end: int
     meeting: Meeting | None = None
     item: ProgrammeItem | None = None
+    note: str | None = None  # of a meeting against the previous publication: see `change_note`
 
 
 @dataclass(frozen=True)
@@ -128,10 +131,16 @@ def agenda(conference: Conference, document: ScheduleDocument, delegation_id: st
     """The agenda of one delegation, from the schedule document."""
     delegation = conference.delegation(delegation_id)
     own = [m for m in document_meetings(conference, document) if delegation_id in m.parties]
+    # the note of a meeting speaks only of that meeting (its own earlier place), so it stays confidential
+    notes = {m.request: change_note(conference, m) for m in document.meetings if delegation_id in m.parties}
     items = [p for p in conference.programme_of(delegation_id) if while_present(delegation, p)]
     days = []
     for day in conference.event.days:
-        lines = [AgendaLine(m.start, m.end, meeting=m) for m in own if day.start <= m.start < day.end]
+        lines = [
+            AgendaLine(m.start, m.end, meeting=m, note=notes.get(m.request))
+            for m in own
+            if day.start <= m.start < day.end
+        ]
         lines += [AgendaLine(p.start, p.end, item=p) for p in items if _on_day(day, p.start, p.end)]
         lines.sort(key=lambda line: (line.start, line.meeting is None, line.end, _label(line)))
         days.append(AgendaDay(day, tuple(lines)))
@@ -139,6 +148,32 @@ def agenda(conference: Conference, document: ScheduleDocument, delegation_id: st
     left_out = tuple(u for u in document.unscheduled if delegation_id in parties.get(u.request, ()))
     cancelled = tuple(c for c in document.cancelled or () if delegation_id in c.parties)
     return Agenda(delegation, tuple(days), left_out, cancelled)
+
+
+def change_note(conference: Conference, meeting: ScheduledMeeting) -> str | None:
+    """What a re-publication says of a meeting: "new", "moved from <what was different>" or None (it stayed,
+    or this is a first publication, which has nothing to compare with)."""
+    if meeting.change == "new":
+        return "new"
+    if meeting.change != "moved" or meeting.moved_from is None:
+        return None
+    parts = _was(conference, meeting, meeting.moved_from)
+    return "moved from " + ", ".join(parts) if parts else "moved"
+
+
+def _was(conference: Conference, meeting: ScheduledMeeting, was: MovedFrom) -> list[str]:
+    """The parts of the earlier placement that differ from the current one: its local time, its room's name.
+    The earlier end is named only when the length changed (otherwise the start says it all)."""
+    zone = conference.clock.zone
+    start, end = (datetime.fromisoformat(t).astimezone(zone) for t in (was.start, was.end))
+    parts = []
+    if (start, end) != (meeting.starts_at, meeting.ends_at):
+        same_length = end - start == meeting.ends_at - meeting.starts_at
+        parts.append(f"{start.day} {start:%b %H:%M}" + ("" if same_length else f"–{end:%H:%M}"))
+    if was.room != meeting.room:
+        # the earlier room may have left the input since: its id is all there is to name it then
+        parts.append({r.id: r.name for r in conference.rooms}.get(was.room, was.room))
+    return parts
 
 
 def _label(line: AgendaLine) -> str:
@@ -174,6 +209,7 @@ def delegation_agenda(conference: Conference, document: ScheduleDocument, delega
         for line in day.lines:
             if line.meeting is not None:
                 text = _meeting_line(conference, line.meeting, delegation_id)
+                text += f" ({line.note})" if line.note else ""
             else:
                 text = _item_line(conference, line.item)
             lines.append(f"| {clock.to_datetime(line.start):%H:%M}–{clock.to_datetime(line.end):%H:%M} | {text} |")
