@@ -23,8 +23,10 @@ from scheduler.input_model import input_json_schema
 from scheduler.parse import BadInput, load_conference
 from scheduler.publish import Publication, PublicationRefused, publish
 from scheduler.replan import STABILITIES, Anchor, BadAnchor
+from scheduler.reports import document_meetings
 from scheduler.revisions import BadPrevious, check_publication_time, latest_change, read_previous
 from scheduler.solve import Outcome, Progress, SolveOptions, solve
+from scheduler.why import explain
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1, 2, 3, 4
 CALENDARS = "calendars/"  # where a publication keeps its feeds
@@ -384,6 +386,37 @@ def _feeds(publication: Publication) -> dict[str, bytes]:
         for name, content in publication.files.items()
         if name.startswith(CALENDARS)
     }
+
+
+@app.command("explain")
+def explain_command(
+    input_file: Path = typer.Argument(..., help="the input JSON file"),
+    schedule_file: Path = typer.Argument(..., help="a schedule.json of that input"),
+    request_id: str = typer.Option(..., "--request", help="the id of a request the schedule leaves out"),
+    seconds: float = typer.Option(30.0, "--time-limit", min=0.1, help="seconds for the solves that confirm it"),
+) -> None:
+    """Why REQUEST is not in SCHEDULE_FILE: the causes a solve confirms, and the changes that would let it in."""
+    conference = _read_conference(input_file)
+    text, report = _read_schedule(conference, schedule_file)
+    if not report.ok:
+        err.print(f"{schedule_file}: the schedule breaks the rules of {input_file}; run `scheduler check`")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    document = read_previous(text)
+    if request_id not in {r.id for r in conference.requests}:
+        err.print(f"--request: {request_id!r} is not a request of {input_file}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if request_id in {m.request for m in document.meetings}:
+        err.print(f"--request: {request_id} is in the schedule")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    freeze = None if document.frozen_before is None else conference.clock.to_minute(
+        datetime.fromisoformat(document.frozen_before))
+    try:
+        answer = explain(conference, document_meetings(conference, document), request_id, freeze=freeze,
+                         seconds=seconds)
+    except TimeoutError:
+        err.print(f"no confirmed answer within {seconds:g} s; try a longer --time-limit")
+        raise typer.Exit(EXIT_FAILURE) from None
+    out.print(answer.paragraph(conference))
 
 
 @app.command("schema")

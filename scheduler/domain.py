@@ -218,3 +218,6 @@ class Unscheduled:
     request: str
     reason: str
     party_reason: str
+    confirmed: bool | None = None  # whether a solve confirmed the reason (scheduler.why); None: not tried
+    what_if: tuple[str, ...] = ()  # changes a solve showed would let it in, in the office's words
+    party_what_if: tuple[str, ...] = ()  # those that can be said to its parties

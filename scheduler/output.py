@@ -37,7 +37,14 @@ def schedule_document(conference: Conference, outcome: Outcome) -> ScheduleDocum
             for m in outcome.meetings
         ),
         unscheduled=tuple(
-            UnscheduledRequest(request=u.request, reason=u.reason, party_reason=u.party_reason)
+            UnscheduledRequest(
+                request=u.request,
+                reason=u.reason,
+                party_reason=u.party_reason,
+                confirmed=u.confirmed,
+                what_if=u.what_if or None,
+                party_what_if=u.party_what_if or None,
+            )
             for u in outcome.unscheduled
         ),
         frozen_before=None if outcome.frozen_before is None else clock.to_iso(outcome.frozen_before),

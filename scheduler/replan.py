@@ -70,7 +70,8 @@ class Anchor:
         if stability not in STABILITIES:
             raise BadAnchor([Problem("stability", f"expected one of {', '.join(STABILITIES)}, got {stability!r}")])
         clock = conference.clock
-        freeze = None if freeze_before is None else clock.to_minute(freeze_before)
+        # a freeze within a minute freezes that whole minute: what started in it has started
+        freeze = None if freeze_before is None else -(-int((freeze_before - clock.origin_utc).total_seconds()) // 60)
         requests = {r.id for r in conference.requests}
         old, held, problems = {}, [], []
         for i, m in enumerate(previous.meetings):

@@ -6,6 +6,7 @@ raises for an infeasible or hard instance; the `Outcome` says what happened.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import threading
@@ -32,6 +33,7 @@ from scheduler.greedy import greedy_schedule
 from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
 from scheduler.placement import Placement, placements
 from scheduler.rules import ALL_RULES, model_parts, placement_rules
+from scheduler.why import Explanation, explain_all
 
 if TYPE_CHECKING:
     from scheduler.replan import Anchor
@@ -51,6 +53,8 @@ class SolveOptions:
     secondary: bool = True
     strengthening: frozenset[str] = STRENGTHENING  # frozenset() = the plain model (a benchmark baseline)
     warm_start: bool = True  # start from the greedy schedule
+    # the share of time_limit kept for confirming why each left-out request is left out (scheduler.why)
+    explain_share: float = 0.15
     greedy_fallback: bool = True  # keep the greedy schedule when the solver finds nothing better in time
     # The contract's rules the solver holds: all of them, except in the tests that show each rule binds
     # (a schedule solved without a rule is still checked against all of them by `scheduler check`).
@@ -194,7 +198,7 @@ def solve(
     With an `anchor` (a re-plan, see `scheduler.replan`), the meetings already held stay as they were, and
     the fewest changes to the previous schedule rank after the primary objective (`balanced`) or before it
     (`strict`)."""
-    clock = _Clock(options.time_limit)
+    clock = _Clock(options.time_limit * (1 - options.explain_share))
     stats = SolveStats()
     full = conference
     history = anchor.history if anchor is not None else History()
@@ -272,13 +276,19 @@ def solve(
             proven = value >= bound
             stats.time_to_proof = clock.elapsed() if proven else None
 
-    stats.wall_time = clock.elapsed()
     every = [*history.meetings, *best]
+    where = {**where, **_held(full, history)}
+    reasons = unscheduled_reasons(conference, where, every)
+    if options.explain_share > 0 and not (stop is not None and stop.is_set()):
+        seconds = options.time_limit - clock.elapsed()
+        freeze = None if anchor is None else anchor.freeze
+        reasons = _confirmed(reasons, explain_all(full, every, where, seconds, freeze))
+    stats.wall_time = clock.elapsed()
     held = figures.scheduled_priority(full, history.meetings)
     return Outcome(
         status="optimal" if proven else "feasible",
         meetings=tuple(sorted(every, key=lambda m: (m.start, m.room))),
-        unscheduled=tuple(unscheduled_reasons(conference, {**where, **_held(full, history)}, every)),
+        unscheduled=tuple(reasons),
         scheduled_priority=value + held,
         upper_bound=bound + held,
         preferred_met=figures.preferred_met(full, every),
@@ -287,6 +297,21 @@ def solve(
         stability=None if anchor is None else stability,
         frozen_before=None if anchor is None else anchor.freeze,
     )
+
+
+def _confirmed(reasons: list[Unscheduled], explained: dict[str, Explanation]) -> list[Unscheduled]:
+    """Each left-out request's reason as a solve confirmed it, where there was time; else the reason read
+    from the schedule, marked as not confirmed."""
+    out = []
+    for u in reasons:
+        e = explained.get(u.request)
+        if e is None:
+            out.append(dataclasses.replace(u, confirmed=False))
+            continue
+        office = tuple(w.office for w in e.what_ifs)
+        party = tuple(w.party for w in e.what_ifs if w.party is not None)
+        out.append(Unscheduled(u.request, e.reason, e.party_reason, True, office, party))
+    return out
 
 
 def _held(conference: Conference, history: History) -> dict[str, Placement]:
