@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -424,18 +424,6 @@ def _windows(conference: Conference, windows: Iterable[Window]) -> str:
     return join([_span(conference, w.start, w.end) for w in windows])
 
 
-ROOM_WORDS: dict[str, Callable[[Request, list[str]], str]] = {
-    names.SEATS: lambda r, rooms: f"{rooms} seat fewer than {r.seats}",
-    names.FEATURES: lambda r, rooms: f"{rooms} lack what it needs",
-    names.PROTOCOL_LEVEL: lambda r, rooms: f"{rooms} are below its protocol level",
-    names.HOME_ROOMS: lambda r, rooms: f"{rooms} are not the host's or a party's home room",
-    names.RESERVED_ROOMS: lambda r, rooms: f"{rooms} are other delegations' own salons",
-    names.ROOM_USE: lambda r, rooms: f"{rooms} are closed or held by the programme then",
-    names.INTERPRETERS: lambda r, rooms: "there are no interpreter teams",
-    names.PINNED: lambda r, rooms: f"it is pinned to another room than {rooms}",
-}
-
-
 class _Words:
     """The confirmed causes as the office reads them, and as the request's parties may."""
 
@@ -446,7 +434,7 @@ class _Words:
 
     def _static(self, party_safe: bool) -> list[str]:
         conf, out = self.conference, []
-        by_rule: dict[str, list[str]] = defaultdict(list)
+        closed: list[str] = []  # rooms shut by their hours or the programme (room suitability is background)
         for c in self.core:
             if c.meeting is not None or c.rule in BETWEEN_MEETINGS and not c.subject:
                 continue
@@ -463,15 +451,12 @@ class _Words:
             elif c.rule == "history":
                 out.append("what was held before the re-plan's freeze is kept, and nothing new goes before it")
             elif c.subject:
-                by_rule[c.rule].append(conf.room(c.subject).name)
+                closed.append(conf.room(c.subject).name)
             else:
                 out.append(_rule_alone(conf, self.request, c.rule))
-        for rule, rooms in by_rule.items():
-            out.append(
-                ROOM_WORDS[rule](
-                    self.request, "the other rooms" if party_safe and len(rooms) > 3 else join(sorted(rooms))
-                )
-            )
+        if closed:
+            rooms = "the other rooms" if party_safe and len(closed) > 3 else join(sorted(closed))
+            out.append(f"{rooms} are closed or held by the programme then")
         return out
 
     def _in_the_way(self) -> dict[str, list[str]]:
