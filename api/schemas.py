@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from scheduler.input_model import FixedIn, Id, WindowIn
 
@@ -167,6 +167,16 @@ class RequestForLiaison(_RequestShown):
 
 class SolveCreate(_In):
     time_limit: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    stability: Literal["balanced", "strict", "off"] = Field(
+        "balanced",
+        description="once a version is published, how closely the solve keeps to it: balanced (the best "
+        "priority, then the fewest changes), strict (the fewest changes, then the priority), off (a fresh solve)",
+    )
+    freeze_before: AwareDatetime | None = Field(
+        None,
+        description="the published meetings that start before this instant are history, kept exactly, and "
+        "nothing new is placed before it (needs a published version)",
+    )
 
 
 class Progress(BaseModel):
@@ -180,6 +190,8 @@ class Progress(BaseModel):
 class UnscheduledOut(BaseModel):
     request: str
     reason: str
+    confirmed: bool | None = Field(None, description="true when a solve confirmed the reason")
+    what_if: list[str] = Field(default_factory=list, description="changes that would let it in, each checked")
 
 
 class SolvePublic(BaseModel):
@@ -197,6 +209,10 @@ class SolvePublic(BaseModel):
     meetings: int | None
     unscheduled: list[UnscheduledOut] | None
     message: str | None
+    previous_version: int | None = Field(None, description="the published version this solve re-plans from")
+    stability: str | None = None
+    freeze_before: datetime | None = None
+    changes: str | None = Field(None, description="against the previous version: '61 unchanged, 3 moved, ...'")
 
 
 class Published(BaseModel):
@@ -230,6 +246,27 @@ class ScheduleForHost(BaseModel):
 class UnscheduledForLiaison(BaseModel):
     request: str
     reason: str = Field(description="in words that name no other delegation and no other meeting")
+    confirmed: bool | None = None
+    what_if: list[str] = Field(default_factory=list, description="in the same words, each checked by solving")
+
+
+class WhyForHost(BaseModel):
+    request: str
+    version: int | None = Field(description="the published version read (None: an unpublished solve's result)")
+    scheduled: bool
+    reason: str | None = Field(description="why it is not in the schedule (None when it is)")
+    confirmed: bool | None = Field(description="true when a solve confirmed the reason, false when it is read "
+                                   "from the schedule only")
+    what_if: list[str] = Field(description="changes that would let it in, each checked by solving")
+
+
+class WhyForLiaison(BaseModel):
+    request: str
+    version: int
+    scheduled: bool
+    reason: str | None = Field(description="in words that name no other delegation and no other meeting")
+    confirmed: bool | None
+    what_if: list[str] = Field(description="in the same words: no other delegation, meeting or priority")
 
 
 class ScheduleForLiaison(BaseModel):

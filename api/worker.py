@@ -23,10 +23,14 @@ from sqlalchemy import update
 from api.auth import now
 from api.settings import Settings
 from api.storage.db import Database
-from api.storage.models import SolveRow
+from api.storage.models import SolveRow, VersionRow
+from scheduler.document import ScheduleDocument
+from scheduler.domain import Conference
 from scheduler.output import schedule_document
 from scheduler.parse import load_conference
-from scheduler.solve import Progress, SolveOptions, solve
+from scheduler.replan import replan
+from scheduler.revisions import carry_identity
+from scheduler.solve import Outcome, Progress, SolveOptions, solve
 
 log = logging.getLogger("bilateral.worker")
 LOST = "the worker stopped answering (it crashed or was killed); nothing was published"
@@ -126,8 +130,13 @@ def run_solve(solve_id: str) -> None:
     try:
         conference = load_conference(json.dumps(row.input))
         options = SolveOptions(time_limit=row.time_limit, workers=settings.search_workers)
-        outcome = solve(conference, options, watch.progress, watch.stop)
-        values = _result(conference, outcome)
+        previous = _previous(db, row)
+        if previous is None:
+            outcome = solve(conference, options, watch.progress, watch.stop)
+        else:
+            outcome = replan(conference, previous, options, stability=row.stability or "balanced",
+                             freeze_before=row.freeze_before, progress=watch.progress, stop=watch.stop)
+        values = _result(conference, outcome, previous)
     except Exception as exc:  # the solve failed: say so in the row, never leave it running
         log.exception("solve %s failed", solve_id)
         values = {"state": "failed", "message": f"the solve failed: {type(exc).__name__}: {exc}"}
@@ -141,10 +150,23 @@ def run_solve(solve_id: str) -> None:
         session.execute(update(SolveRow).where(SolveRow.id == solve_id, SolveRow.state == "running").values(**values))
 
 
-def _result(conference, outcome) -> dict:
+def _previous(db: Database, row: SolveRow) -> ScheduleDocument | None:
+    """The published version a re-plan keeps close to (the one current when the solve was asked for)."""
+    if row.previous_version is None:
+        return None
+    with db.reading() as session:
+        version = session.get(VersionRow, (row.event_id, row.previous_version))
+        return None if version is None else ScheduleDocument.model_validate(version.document)
+
+
+def _result(conference: Conference, outcome: Outcome, previous: ScheduleDocument | None) -> dict:
     values: dict = {"state": "done", "status": outcome.status}
     if outcome.has_schedule:
         document = schedule_document(conference, outcome)
+        if previous is not None:
+            # marked against the version it re-plans (moved, new, the counts) for the office to weigh before
+            # publishing; publishing carries identity again, from whatever version is then the latest
+            document = carry_identity(conference, document, previous, now())
         values["result"] = document.model_dump(mode="json")
         values["progress"] = {"phase": "done", "elapsed": round(outcome.stats.wall_time, 1),
                               "incumbent": outcome.scheduled_priority, "bound": outcome.upper_bound,

@@ -141,6 +141,10 @@ class Anchor:
             return _disruption(cm, {m.request: m for m in self.still_valid(cm.placements)})
         return _disruption(cm, self.previous)
 
+    def most_disruption(self, conference: Conference) -> int:
+        """The most `disruption` can be: every previous meeting cancelled."""
+        return sum(CANCELLED * conference.request(rid).priority for rid in self.previous)
+
     def still_valid(self, where: dict[str, Placement]) -> list[Meeting]:
         """The previous meetings that the new input still allows where they are, most important first."""
         valid = [

@@ -31,12 +31,49 @@ class Obstacle:
 
 
 @dataclass(frozen=True)
+class Held:
+    """A must-happen request that can be held at one start only (a pin), and the rooms it could use then."""
+
+    request: Request
+    start: int
+    rooms: tuple[str, ...]
+
+    @property
+    def end(self) -> int:
+        return self.start + self.request.duration
+
+
+@dataclass(frozen=True)
 class Clash:
     """Mandatory and pinned requests that cannot all be held, and what they share."""
 
     conference: Conference
     parties: tuple[str, ...]  # delegations party to two or more of them
     rooms: tuple[str, ...]  # rooms two or more of them could use
+    held: tuple[Held, ...] = ()  # those of them that have one start only
+    requests: tuple[Request, ...] = ()  # all of them
+
+    def pairs(self, gap: int) -> list[tuple[Held, Held]]:
+        """The pairs of one-start requests closer than `gap` minutes (overlapping when gap is 0)."""
+        return [
+            (a, b)
+            for i, a in enumerate(self.held)
+            for b in self.held[i + 1 :]
+            if a.start < b.end + gap and b.start < a.end + gap
+        ]
+
+    def span(self, a: Held, b: Held) -> str:
+        """When two one-start requests overlap ("at 31 Oct 18:00–18:30"), or how close they come."""
+        clock = self.conference.clock
+        first, second = sorted((a, b), key=lambda h: h.start)
+        start, end = second.start, min(first.end, second.end)
+        if start < end:
+            return f"at {clock.to_datetime(start):%d %b %H:%M}–{clock.to_datetime(end):%H:%M}"
+        return (
+            f"{start - first.end} min apart on {clock.to_datetime(start):%d %b} "
+            f"({first.request.id} ends {clock.to_datetime(first.end):%H:%M}, "
+            f"{second.request.id} starts {clock.to_datetime(start):%H:%M})"
+        )
 
 
 # --- rule 1 and rule 12: what must happen ------------------------------------------------------------
@@ -65,8 +102,16 @@ def one_place_at_a_time_party_obstacle(o: Obstacle) -> str:
 
 
 def one_place_at_a_time_clash(c: Clash) -> str:
+    changeover = c.conference.event.changeover_minutes
+    found = [
+        f"{a.request.id} and {b.request.id} both need {join(shared)} {c.span(a, b)}"
+        for a, b in c.pairs(changeover)
+        if (shared := sorted(set(a.request.parties) & set(b.request.parties)))
+    ]
+    if found:
+        return "; ".join(found) + f" (with a {changeover}-min changeover)"
     who = ", ".join(c.parties) or "a delegation"
-    return f"{who} cannot be in two places at once (with a {c.conference.event.changeover_minutes}-min changeover)"
+    return f"{who} cannot be in two places at once (with a {changeover}-min changeover)"
 
 
 # --- rule 5 ---------------------------------------------------------------------------------------------
@@ -83,6 +128,15 @@ def room_use_party_obstacle(o: Obstacle) -> str:
 
 
 def room_use_clash(c: Clash) -> str:
+    turnover = c.conference.event.room_turnover_minutes
+    found = [
+        f"{a.request.id} and {b.request.id} can only be held in {c.conference.room(a.rooms[0]).name} "
+        f"and both need it {c.span(a, b)}"
+        for a, b in c.pairs(turnover)
+        if len(a.rooms) == 1 and a.rooms == b.rooms
+    ]
+    if found:
+        return "; ".join(found) + f" (with a {turnover}-min turnover)"
     return (
         f"they need the same room ({', '.join(c.rooms) or '?'}) at overlapping times "
         f"(with a {c.conference.event.room_turnover_minutes}-min turnover)"
@@ -103,7 +157,13 @@ def daily_load_party_obstacle(o: Obstacle) -> str:
 
 
 def daily_load_clash(c: Clash) -> str:
-    return "a delegation would exceed its max_meetings_per_day"
+    limited = [
+        f"{p} may have at most {limit} a day and is party to {count} of them"
+        for p in c.parties
+        if (limit := c.conference.delegation(p).max_meetings_per_day) is not None
+        and (count := sum(p in r.parties for r in c.requests)) > limit
+    ]
+    return "; ".join(limited) or "a delegation would exceed its max_meetings_per_day"
 
 
 # --- rule 11 --------------------------------------------------------------------------------------------

@@ -129,18 +129,45 @@ class _Clock:
         return max(0.0, self.deadline - time.monotonic())
 
 
+@dataclass(frozen=True)
+class _Lexicographic:
+    """The priority phase's objective: the scheduled priority alone, or, in a balanced re-plan, the priority
+    first and the fewest changes second in one objective (priority x weight - changes, the weight above any
+    possible change), so that the search keeps the previous schedule wherever that costs no priority instead
+    of drifting from it while the primary is unproven."""
+
+    primary: cp_model.LinearExprT
+    objective: cp_model.LinearExprT
+    weight: int = 1
+
+    @classmethod
+    def of(cls, cm: ConferenceModel, primary: cp_model.LinearExprT, anchor: Anchor | None) -> _Lexicographic:
+        if anchor is None or not anchor.previous:
+            return cls(primary, primary)
+        weight = anchor.most_disruption(cm.conference) + 1
+        return cls(primary, weight * primary - anchor.disruption(cm), weight)
+
+    def bound(self, objective_bound: float) -> int:
+        """The bound on the primary implied by a bound on the objective (changes are never negative, and
+        below the weight)."""
+        return math.floor((objective_bound + self.weight - 1) / self.weight + 1e-6)
+
+
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Forwards each improving solution to the progress callback and notes when it came."""
 
-    def __init__(self, phase: str, clock: _Clock, progress: ProgressCallback | None, solver: cp_model.CpSolver):
+    def __init__(self, phase: str, clock: _Clock, progress: ProgressCallback | None, lex: _Lexicographic | None):
         super().__init__()
-        self.phase, self.clock, self.progress, self.solver = phase, clock, progress, solver
+        self.phase, self.clock, self.progress, self.lex = phase, clock, progress, lex
         self.last_improvement: float | None = None
 
     def on_solution_callback(self) -> None:
         self.last_improvement = self.clock.elapsed()
         if self.progress:
-            self.progress(Progress(self.phase, self.last_improvement, self.objective_value, self.best_objective_bound))
+            value, bound = self.objective_value, self.best_objective_bound
+            if self.lex is not None:
+                value, bound = self.value(self.lex.primary), self.lex.bound(bound)
+            self.progress(Progress(self.phase, self.last_improvement, value, bound))
 
 
 def _run(
@@ -151,8 +178,10 @@ def _run(
     clock: _Clock,
     progress: ProgressCallback | None,
     stop: threading.Event | None,
+    lex: _Lexicographic | None = None,
 ) -> tuple[cp_model.CpSolver, int, _Reporter]:
-    """One CP-SAT solve of the model's current objective, stoppable from outside."""
+    """One CP-SAT solve of the model's current objective, stoppable from outside. `lex`: the objective is
+    the priority phase's, reported as the priority it holds."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
     solver.parameters.num_workers = options.worker_count
@@ -162,11 +191,11 @@ def _run(
     if len(cm.meetings) > LARGE:
         # Presolve probing takes tens of seconds on large models (seen at 800 requests) and finds little.
         solver.parameters.cp_model_probing_level = 0
-    reporter = _Reporter(phase, clock, progress, solver)
+    reporter = _Reporter(phase, clock, progress, lex)
     if progress is not None:
 
         def on_bound(bound: float) -> None:
-            progress(Progress(phase, clock.elapsed(), None, bound))
+            progress(Progress(phase, clock.elapsed(), None, bound if lex is None else lex.bound(bound)))
 
         solver.best_bound_callback = on_bound
     done = threading.Event()
@@ -218,7 +247,7 @@ def solve(
     start_schedule = greedy_schedule(conference, where, history=history, prefer=prefer)
     placed = {m.request for m in start_schedule}
     if any(r.id not in placed for r in must):
-        start_schedule = _around_must_happen(conference, where, clock, stop, options.rules, history, prefer)
+        start_schedule = _around_must_happen(conference, where, clock, stop, options, anchor, prefer)
         if isinstance(start_schedule, Conflict):
             return Outcome("infeasible", conflict=start_schedule, stats=stats)
     stats.greedy_priority = figures.scheduled_priority(full, [*history.meetings, *(start_schedule or [])])
@@ -233,21 +262,23 @@ def solve(
         cm.add_hint(start_schedule)
     if stability == "strict":
         _hold_stability(cm, anchor, start_schedule, 0.3, options, clock, progress, stop, stats)
-    cm.model.maximize(objective)
     share = (0.6 if stability == "balanced" else 0.7) if options.secondary else 1.0
-    solver, status, reporter = _run(cm, "priority", clock.left() * share, options, clock, progress, stop)
+    solver, status, reporter, primary_bound = _primary(
+        cm, objective, anchor, clock.left() * share, options, clock, progress, stop
+    )
     stats.primary_status = solver.status_name(status)
     static_bound = sum(p.request.priority for p in where.values() if p.possible)
 
     if status == cp_model.INFEASIBLE:
-        conflict = find_conflict(conference, where, clock.left(), options.rules, history)
+        conflict = find_conflict(
+            conference, where, clock.left(), options.rules, history, anchor.restrict if anchor is not None else None
+        )
         return Outcome("infeasible", conflict=conflict, stats=stats)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best = cm.meetings_from(solver.value)
-        value = round(solver.objective_value)
+        value = round(solver.value(objective))
         # under strict stability the solve held the changes down: its bound is not the primary's
-        bound = static_bound if stability == "strict" else min(
-            static_bound, math.floor(solver.best_objective_bound + 1e-6))
+        bound = static_bound if stability == "strict" else min(static_bound, primary_bound)
         stats.time_to_best = reporter.last_improvement
     elif start_schedule is not None and options.greedy_fallback:
         best = start_schedule
@@ -297,6 +328,46 @@ def solve(
         stability=None if anchor is None else stability,
         frozen_before=None if anchor is None else anchor.freeze,
     )
+
+
+def _primary(
+    cm: ConferenceModel,
+    objective: cp_model.LinearExprT,
+    anchor: Anchor | None,
+    seconds: float,
+    options: SolveOptions,
+    clock: _Clock,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None,
+) -> tuple[cp_model.CpSolver, int, _Reporter, int]:
+    """The priority phase: its solver, status and reporter, and the bound it proved on the priority.
+
+    In a balanced re-plan, a first quarter of the time looks at the priority alone: proven there, the
+    stability phase takes it from there. Unproven (a large instance), the rest of the time maximises the
+    priority and the previous schedule together (`_Lexicographic`), never below the value found: else the
+    search, still improving the priority, drifts far from the published schedule for a point or two."""
+    cm.model.maximize(objective)
+    balanced = anchor is not None and anchor.stability == "balanced" and bool(anchor.previous)
+    ends = clock.elapsed() + seconds
+    solver, status, reporter = _run(cm, "priority", seconds * (0.25 if balanced else 1), options, clock, progress,
+                                    stop)
+    stopped = stop is not None and stop.is_set()
+    if balanced and status == cp_model.UNKNOWN and not stopped:
+        # no schedule yet in the first quarter (a very large instance): the priority alone keeps the rest
+        solver, status, reporter = _run(cm, "priority", ends - clock.elapsed(), options, clock, progress, stop)
+    bound = math.floor(solver.best_objective_bound + 1e-6)
+    if not balanced or status != cp_model.FEASIBLE or stopped:
+        return solver, status, reporter, bound
+    value = round(solver.value(objective))
+    cm.model.clear_hints()
+    cm.add_hint(cm.meetings_from(solver.value))
+    cm.model.add(objective >= value)
+    lex = _Lexicographic.of(cm, objective, anchor)
+    cm.model.maximize(lex.objective)
+    second, again, reporter_again = _run(cm, "priority", ends - clock.elapsed(), options, clock, progress, stop, lex)
+    if again not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return solver, status, reporter, bound
+    return second, again, reporter_again, min(bound, lex.bound(second.best_objective_bound))
 
 
 def _confirmed(reasons: list[Unscheduled], explained: dict[str, Explanation]) -> list[Unscheduled]:
@@ -358,12 +429,14 @@ def _around_must_happen(
     where: dict[str, Placement],
     clock: _Clock,
     stop: threading.Event | None,
-    rules: frozenset[str],
-    history: History,
+    options: SolveOptions,
+    anchor: Anchor | None,
     prefer: tuple[Meeting, ...] | list[Meeting],
 ) -> list[Meeting] | Conflict | None:
     """When the greedy could not fit the must-happen requests: solve them alone, then fill around them."""
-    outcome = solve_must_happen(conference, where, clock.left() * 0.3, stop, rules, history)
+    history = anchor.history if anchor is not None else History()
+    restrict = anchor.restrict if anchor is not None else None
+    outcome = solve_must_happen(conference, where, clock.left() * 0.3, stop, options.rules, history, restrict)
     if outcome is None:
         return None
     if isinstance(outcome, Conflict):

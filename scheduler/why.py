@@ -9,8 +9,10 @@ hours' grid), and each thing that can close one of them is an assumption literal
 - each meeting of the schedule staying where it is, and the rule families through which meetings keep
   each other apart (one_place_at_a_time, room_use, daily_load, interpreters).
 CP-SAT's `sufficient_assumptions_for_infeasibility` (one worker, no objective) gives a set of them that
-already keeps the request out; dropping each in turn while the rest still does leaves a minimal set
-(`causes`): every cause in it is confirmed, since without it the others no longer keep the request out.
+already keeps the request out; dropping each in turn while the rest still does leaves a minimal set:
+every cause in it is confirmed, since without it the others no longer keep the request out. A request may
+be kept out by several such sets at once (A's time and C's), so minimal sets of what is left are added
+until lifting every meeting and party rule named lets the request in, which CP-SAT confirms (`causes`).
 
 What-ifs, each confirmed by a solve and then by the independent validator on the changed schedule:
 the cheapest meetings to displace (and whether that is worth the request's priority), the longest shorter
@@ -321,7 +323,7 @@ def explain(
         return Explanation(request_id, True, (), words + "; the solver did not reach it in time", words)
     if status != cp_model.INFEASIBLE:
         raise TimeoutError("no answer in time")
-    core = _minimal(forced, everything, solver, deadline)
+    core = _whole(forced, everything, _minimal(forced, everything, solver, deadline), deadline)
     words = _Words(conference, request, meetings, core)
     what_ifs = _what_ifs(_Case(conference, request, meetings, where, forced, core, freeze, deadline))
     return Explanation(request_id, True, tuple(core), words.office(), words.party(), tuple(what_ifs))
@@ -400,6 +402,33 @@ def _minimal(forced: _ForcedIn, everything: list[Cause], solver: cp_model.CpSolv
     if status != cp_model.INFEASIBLE:
         # no verdict in the time left (or, never seen, a disagreement): the reason stays unconfirmed
         raise TimeoutError(f"{forced.request.id}: the causes were not confirmed ({status})")
+    return core
+
+
+def _family(cause: Cause) -> bool:
+    """A rule between meetings as a whole: it holds while the meetings and party rules named are lifted."""
+    return cause.rule in BETWEEN_MEETINGS and not cause.subject and cause.meeting is None
+
+
+def _whole(forced: _ForcedIn, everything: list[Cause], core: list[Cause], deadline: float) -> list[Cause]:
+    """A minimal set names one thing that keeps the request out, but there may be several, each enough on
+    its own (A's time taken by one meeting, C's by another). While lifting every meeting and party rule
+    named so far still leaves the request out, add a minimal set of what is left; then CP-SAT confirms that
+    lifting all of them (the rules between meetings still holding) lets the request in."""
+    while True:
+        named = {c for c in core if not _family(c)}
+        held = [c for c in everything if c not in named]
+        if forced.fits(held) is not None:
+            break
+        status, solver = forced.solve(held, _left(deadline))
+        if status != cp_model.INFEASIBLE:
+            raise TimeoutError(f"{forced.request.id}: no verdict on the further causes ({status})")
+        more = [c for c in _minimal(forced, held, solver, deadline) if c not in core]
+        if not any(not _family(c) for c in more):
+            return core + more  # only rules as a whole are left (a daily limit of 0): nothing more to lift
+        core = core + more
+    if forced.solve(held, _left(deadline))[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise TimeoutError(f"{forced.request.id}: lifting the causes named was not confirmed to let it in")
     return core
 
 

@@ -38,6 +38,22 @@ def test_the_named_cause_is_the_real_one_and_dropping_it_lets_the_request_in() -
     assert any("not worth it" in w.office for w in answer.what_ifs)
 
 
+def test_two_causes_each_enough_alone_are_both_named_and_dropping_them_lets_the_request_in() -> None:
+    # AC (180 min) needs the whole morning of A and of C: AB holds A at 11:00, CD holds C at 11:00. Naming
+    # one of them would be true, but dropping it alone would not let AC in.
+    data = instance(requests=[request("AB", "AB", 60, 5), request("CD", "CD", 60, 3), request("AC", "AC", 180, 1)],
+                    rooms=[{"id": r, "name": r, "capacity": 10, "features": [], "level": 2} for r in ("R1", "R2")])
+    conference = load_conference(json.dumps(data))
+    schedule = [Meeting("AB", ("A", "B"), "R1", 120, 180), Meeting("CD", ("C", "D"), "R2", 120, 180)]
+    answer = explain(conference, schedule, "AC")
+    assert {c.meeting for c in answer.causes if c.meeting} == {"AB", "CD"}
+    assert "A's time is taken by AB (priority 5)" in answer.reason
+    assert "C's time is taken by CD (priority 3)" in answer.reason
+    for alone in schedule:
+        assert explain(conference, [alone], "AC").causes  # either one alone still keeps AC out
+    assert not explain(conference, [], "AC").causes
+
+
 def test_every_left_out_request_of_a_solve_gets_a_specific_confirmed_reason() -> None:
     data = instance(requests=[request("AB", "AB", 120, 5), request("AC", "AC", 120, 3), request("CD", "CD", 120, 2),
                               request("BD", "BD", 120, 1)])  # fmt: skip

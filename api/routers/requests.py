@@ -19,9 +19,18 @@ from sqlalchemy.exc import IntegrityError
 from api.auth import Identity, Member, forbidden, not_found, now
 from api.http import body_hash, require_match, set_etag
 from api.problems import check_contract, unprocessable
-from api.schemas import RequestCreate, RequestForHost, RequestForLiaison, RequestUpdate, Status
+from api.routers.schedule import NO_REASON
+from api.schemas import (
+    RequestCreate,
+    RequestForHost,
+    RequestForLiaison,
+    RequestUpdate,
+    Status,
+    WhyForHost,
+    WhyForLiaison,
+)
 from api.storage import repo
-from api.storage.models import EventRow, IdempotencyRow, RequestRow
+from api.storage.models import EventRow, IdempotencyRow, RequestRow, SolveRow
 
 router = APIRouter(tags=["requests"])
 
@@ -281,3 +290,56 @@ def decline_request(event_id: str, request_id: str, caller: Member, request: Req
         row.updated_at = at = now()
         repo.record(session, caller, event_id, "request.decline", request_id, at)
         return _respond(row, caller, response)
+
+
+SolveAsked = Annotated[str | None, Query(description="host only: an unpublished solve's result, not the published one")]
+
+
+@router.get("/events/{event_id}/requests/{request_id}/why", response_model=WhyForHost | WhyForLiaison, responses={
+    403: {"description": "a liaison asked about an unpublished solve"},
+    404: {"description": "no such request (or not one of your delegation's)"},
+    409: {"description": "nothing published yet, or the request was not in what was solved"}})
+def why_not(event_id: str, request_id: str, caller: Member, request: Request,
+            solve: SolveAsked = None) -> WhyForHost | WhyForLiaison:
+    """Why a request is not in the schedule, and what would let it in, as the solve confirmed them (read from
+    the stored schedule: nothing is solved here). The host reads the office's words, naming the meetings in
+    the way and their priorities; a liaison, for its own delegation's requests only, words that name no
+    other delegation, meeting or priority."""
+    with request.app.state.db.reading() as session:
+        _visible(session, event_id, request_id, caller)
+        document, solved, number = _schedule_read(session, event_id, solve, caller)
+    parties = {r["id"]: r["parties"] for r in solved["requests"]}
+    if request_id not in parties or not caller.is_party(parties[request_id]):
+        where = f"version {number}" if number is not None else f"solve {solve}"
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=[{
+            "loc": ["path", "request_id"], "type": "conflict",
+            "msg": f"request {request_id} was not among the accepted requests solved for {where}"}])
+    scheduled = any(m["request"] == request_id for m in document["meetings"])
+    left_out = next((u for u in document["unscheduled"] if u["request"] == request_id), {})
+    if caller.is_host:
+        return WhyForHost(request=request_id, version=number, scheduled=scheduled, reason=left_out.get("reason"),
+                          confirmed=left_out.get("confirmed"), what_if=left_out.get("what_if") or [])
+    assert number is not None
+    return WhyForLiaison(request=request_id, version=number, scheduled=scheduled,
+                         reason=None if scheduled else left_out.get("party_reason") or NO_REASON,
+                         confirmed=left_out.get("confirmed"), what_if=left_out.get("party_what_if") or [])
+
+
+def _schedule_read(session, event_id: str, solve_id: str | None, caller: Identity) -> tuple[dict, dict, int | None]:
+    """The schedule document asked about, the input it was solved from, and its version (None: unpublished)."""
+    if solve_id is not None:
+        if not caller.is_host:
+            raise forbidden("only the host reads an unpublished solve")
+        row = session.get(SolveRow, solve_id)
+        if row is None or row.event_id != event_id:
+            raise not_found(f"solve {solve_id!r}")
+        if not row.result:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=[{
+                "loc": ["query", "solve"], "msg": f"solve {solve_id} is {row.state}: no schedule", "type": "conflict"}])
+        return row.result, row.input, None
+    version = repo.latest_version(session, repo.event_or_404(session, event_id))
+    if version is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=[{
+            "loc": ["path", "event_id"], "msg": "nothing is published yet", "type": "conflict"}])
+    solved = session.get(SolveRow, version.solve_id)
+    return version.document, solved.input if solved else {"requests": []}, version.number

@@ -27,7 +27,8 @@ def liaison_view(document: dict, delegation: str, version: int, published_at) ->
     parties = document.get("parties_of_unscheduled", {})
     unscheduled = [
         # never the office's `reason`: it may name other delegations and their meetings
-        UnscheduledForLiaison(request=u["request"], reason=u.get("party_reason") or NO_REASON)
+        UnscheduledForLiaison(request=u["request"], reason=u.get("party_reason") or NO_REASON,
+                              confirmed=u.get("confirmed"), what_if=u.get("party_what_if") or [])
         for u in document["unscheduled"]
         if delegation in parties.get(u["request"], []) and u["request"] not in own_requests
     ]

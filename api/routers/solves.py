@@ -8,12 +8,15 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy import select
 
 from api.auth import Host, not_found, now
-from api.problems import check_contract
+from api.problems import check_contract, unprocessable
 from api.publishing import publish_solve
 from api.schemas import Progress, Published, SolveCreate, SolvePublic, UnscheduledOut
 from api.storage import repo
-from api.storage.models import SolveRow
+from api.storage.models import SolveRow, VersionRow
 from api.worker import sweep_stale
+from scheduler.document import Changes, ScheduleDocument
+from scheduler.domain import Conference
+from scheduler.replan import Anchor, BadAnchor
 
 router = APIRouter(tags=["solves"])
 
@@ -26,10 +29,34 @@ def public(row: SolveRow) -> SolvePublic:
         progress=Progress(**row.progress) if row.progress else None, status=row.status,
         scheduled_priority=result.get("scheduled_priority"), upper_bound=result.get("upper_bound"),
         meetings=len(result["meetings"]) if "meetings" in result else None,
-        unscheduled=[UnscheduledOut(request=u["request"], reason=u["reason"]) for u in result.get("unscheduled", [])]
+        unscheduled=[UnscheduledOut(request=u["request"], reason=u["reason"], confirmed=u.get("confirmed"),
+                                    what_if=u.get("what_if") or []) for u in result.get("unscheduled", [])]
         if result else None,
         message=row.message,
+        previous_version=row.previous_version, stability=row.stability, freeze_before=row.freeze_before,
+        changes=_changes_line(result),
     )
+
+
+def _changes_line(result: dict) -> str | None:
+    changes = (result.get("solve") or {}).get("changes")
+    return Changes.model_validate(changes).line() if changes else None
+
+
+def _check_anchor(conference: Conference, previous: VersionRow | None, body: SolveCreate) -> None:
+    """A solve after a publication re-plans from it: 422 when the published version cannot anchor it (a
+    meeting held before `freeze_before` that the requests no longer allow) or when there is nothing to freeze.
+    Reading the version against the input is quick: the solving itself is the worker's."""
+    if previous is None:
+        if body.freeze_before is not None:
+            raise unprocessable((["body", "freeze_before"], "nothing is published yet: there is no history to freeze"))
+        return
+    try:
+        Anchor.of(conference, ScheduleDocument.model_validate(previous.document), body.stability, body.freeze_before)
+    except BadAnchor as exc:
+        raise unprocessable(*[
+            (["body", "freeze_before"], f"published version {previous.number}, {problem}") for problem in exc.problems
+        ]) from None
 
 
 def _solve_or_404(session, event_id: str, solve_id: str) -> SolveRow:
@@ -46,13 +73,19 @@ def start_solve(event_id: str, body: SolveCreate, caller: Host, request: Request
     with app.state.db.writing() as session:
         event = repo.event_or_404(session, event_id)
         data = repo.contract_input(event, repo.requests_of(session, event_id, ("accepted",)))
-        check_contract(data)
+        conference = check_contract(data)
+        previous = repo.latest_version(session, event)
+        _check_anchor(conference, previous, body)
         at = now()
         row = SolveRow(id="s_" + secrets.token_hex(8), event_id=event_id, state="queued", time_limit=body.time_limit,
-                       input=data, created_at=at, cancel_requested=False)
+                       input=data, created_at=at, cancel_requested=False,
+                       previous_version=previous.number if previous else None,
+                       stability=body.stability if previous else None,
+                       freeze_before=body.freeze_before if previous else None)
         session.add(row)
         repo.record(session, caller, event_id, "solve.start", row.id, at, time_limit=body.time_limit,
-                    requests=len(data["requests"]))
+                    requests=len(data["requests"]), previous_version=row.previous_version, stability=row.stability,
+                    freeze_before=body.freeze_before.isoformat() if body.freeze_before else None)
     try:
         app.state.queue.enqueue_solve(row.id)
     except Exception as exc:  # the queue is down: say so rather than leave the solve queued forever

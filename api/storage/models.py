@@ -128,6 +128,11 @@ class SolveRow(Base):
     status: Mapped[str | None] = mapped_column(String(16), nullable=True)  # optimal | feasible | infeasible | …
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the unpublished schedule document
+    # a re-plan: the published version it keeps close to, how closely, and the instant before which the
+    # version's meetings are history (None: a fresh solve, nothing published when it was asked for)
+    previous_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stability: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    freeze_before: Mapped[datetime | None] = mapped_column(UTC_DateTime(), nullable=True)
 
 
 class VersionRow(Base):

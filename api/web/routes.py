@@ -307,8 +307,20 @@ async def solve_page(request: Request) -> HTMLResponse:
 async def start_solve(request: Request) -> Response:
     desk = _desk(request, host=True)
     form = await _form(request, desk)
-    limit = float(form.get("time_limit") or 60)
-    solve = await _ok(request, desk, "POST", _event_path(desk, "/solves"), json={"time_limit": limit})
+    body: dict[str, Any] = {"time_limit": float(form.get("time_limit") or 60)}
+    if form.get("stability"):
+        body["stability"] = form["stability"]
+    if form.get("freeze_before"):
+        # the page asks in the event's own time; the API takes an aware instant
+        zone = (await _ok(request, desk, "GET", _event_path(desk)))["event"]["timezone"]
+        try:
+            local = datetime.fromisoformat(form["freeze_before"])
+        except ValueError:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[{
+                "loc": ["body", "freeze_before"], "msg": f"not a date and time: {form['freeze_before']!r}",
+                "type": "value_error"}]) from None
+        body["freeze_before"] = local.replace(tzinfo=ZoneInfo(zone)).isoformat()
+    solve = await _ok(request, desk, "POST", _event_path(desk, "/solves"), json=body)
     return RedirectResponse(f"/desk/solves/{solve['id']}", status.HTTP_303_SEE_OTHER)
 
 
@@ -317,6 +329,8 @@ async def solve_result(request: Request, solve_id: str) -> HTMLResponse:
     desk = _desk(request, host=True)
     solve = await _ok(request, desk, "GET", _event_path(desk, f"/solves/{solve_id}"))
     context = await _context(request, desk, "solve", title=f"Solve {solve_id}")
+    if solve.get("freeze_before"):
+        solve["freeze_local"] = _local(solve["freeze_before"], context["event"]["event"]["timezone"])
     diff = None
     if solve["state"] == "done" and solve["scheduled_priority"] is not None:
         found = await _ok(request, desk, "GET", _event_path(desk, f"/solves/{solve_id}/schedule"))

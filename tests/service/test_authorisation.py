@@ -45,6 +45,8 @@ EXPECTED = {
     ("DELETE", "/events/{event_id}/requests/{request_id}"): row(404, 204, 404, 204, 404),
     ("POST", "/events/{event_id}/requests/{request_id}/accept"): row(404, 200, 404, 200, 404),
     ("POST", "/events/{event_id}/requests/{request_id}/decline"): row(404, 200, 404, 200, 404),
+    # A-C is only proposed, so not in the published version: its parties and the host may ask (409 says so)
+    ("GET", "/events/{event_id}/requests/{request_id}/why"): row(404, 409, 404, 409, 404),
     ("POST", "/events/{event_id}/solves"): row(404, 202, 404, 403, 403),
     ("GET", "/events/{event_id}/solves"): row(404, 200, 404, 403, 403),
     ("GET", "/events/{event_id}/solves/{solve_id}"): row(404, 200, 404, 403, 403),

@@ -107,6 +107,15 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     shot(host, "host-solve-result")
     host.get_by_role("button", name="Publish as the next version").click()
     host.wait_for_url(re.compile(r".*/desk/plan"))
+    # once published, a solve re-plans from the version: strict moves nothing that need not move
+    host.get_by_role("link", name="Solve").click()
+    host.get_by_label("Time limit (seconds)").fill("4")
+    host.get_by_label("Keep to published version 1").select_option("strict")
+    host.get_by_role("button", name="Solve the accepted requests").click()
+    host.wait_for_url(re.compile(r".*/desk/solves/s_.*"))
+    host.get_by_role("button", name="Publish as the next version").wait_for(timeout=60000)
+    assert "Re-planned from version 1 (strict): 3 unchanged, 0 moved, 0 new, 0 cancelled." in host.inner_text("main")
+    shot(host, "host-replan-result")
     host.goto(f"{server.url}/desk/plan/grid")
     shot(host, "host-room-plan")
     for page, name in (("keys", "host-keys"), ("feeds", "host-feeds")):
