@@ -65,43 +65,80 @@ def _seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def conference_table(rows: list[dict]) -> list[str]:
+def conference_table(rows: list[dict], previous: dict[str, dict]) -> list[str]:
+    """The solver against greedy and the plain model, with its bound's source and against the previous
+    results file (`x prev`: this value over that one; `prev gap%`: that run's gap)."""
     full = {r["instance"]: r for r in rows if r.get("mode") == "full"}
     plain = {r["instance"]: r for r in rows if r.get("mode") == "plain"}
     head = (
-        f"{'instance':<19}{'size':>10} {'status':<9}{'value':>7}{'bound':>7}{'gap%':>7}{'best s':>8}{'proof s':>8}"
-        f"{'MB':>7} |{'greedy':>7}{'x greedy':>9} |{'plain':>7}{'p.bound':>8}{'p.gap%':>7}{'x plain':>8} valid"
+        f"{'instance':<19}{'size':>10} {'status':<9}{'value':>7}{'bound':>7}{'gap%':>7}{' src':<8}{'best s':>7}"
+        f"{'proof s':>8}{'MB':>6} |{'greedy':>7}{'x greedy':>9} |{'plain':>7}{'p.gap%':>7}{'x plain':>8} |"
+        f"{'x prev':>7}{'prev gap%':>10} valid"
     )
     lines = [head, "-" * len(head)]
     for name, r in full.items():
         if "error" in r:
             lines.append(f"{name:<19} error: {r['error']}")
             continue
-        p = plain.get(name, {})
+        p, before = plain.get(name, {}), previous.get(name, {})
         g = gap(r)
         pg = gap(p) if p and "error" not in p else None
         p_value = p.get("value") if p.get("status") in ("optimal", "feasible") else None
         ratio = f"{r['value'] / p_value:.3f}" if p_value else "–"
+        b_value = before.get("value") if before.get("status") in ("optimal", "feasible") else None
+        b_gap = gap(before) if b_value else None
+        x_prev = f"{r['value'] / b_value:.3f}" if b_value else "–"
         lines.append(
             f"{name:<19}{r['delegations']:>4}x{r['requests']:<5} {r['status']:<9}{r['value']:>7}{r['bound']:>7}"
-            f"{'–' if g is None else f'{g:.2f}':>7}{_seconds(r['time_to_best']):>8}{_seconds(r['time_to_proof']):>8}"
-            f"{r['peak_mb']:>7.0f} |{r['greedy_value']:>7}{r['value'] / max(1, r['greedy_value']):>9.3f} |"
-            f"{'–' if p_value is None else p_value:>7}{p.get('bound', '–'):>8}{'–' if pg is None else f'{pg:.2f}':>7}"
-            f"{ratio:>8} {r['valid']}"
+            f"{'–' if g is None else f'{g:.2f}':>7} {r.get('bound_source') or '–':<7}{_seconds(r['time_to_best']):>7}"
+            f"{_seconds(r['time_to_proof']):>8}{r['peak_mb']:>6.0f} |{r['greedy_value']:>7}"
+            f"{r['value'] / max(1, r['greedy_value']):>9.3f} |{'–' if p_value is None else p_value:>7}"
+            f"{'–' if pg is None else f'{pg:.2f}':>7}{ratio:>8} |"
+            f"{x_prev:>7}"
+            f"{'–' if b_gap is None else f'{b_gap:.2f}':>10} {r['valid']}"
         )
     return lines
 
 
-def b2b_table(rows: list[dict]) -> list[str]:
-    head = f"{'B2B instance':<16}{'meetings':>9}{'placed':>7}{'breaks':>7}{'published':>10}{'wall s':>8}{'MB':>6} valid"
+def phase_table(rows: list[dict]) -> list[str]:
+    """When each phase of the shipped solver ended (seconds from the start; * = it stopped on a stall)."""
+    lines = ["phase ends (s; * stalled, – skipped)"]
+    for r in rows:
+        if r.get("mode") != "full" or "error" in r:
+            continue
+        ends = [
+            f"{p['phase']} {p['ended_seconds']:.1f}{'*' if p.get('stalled') else ''}" if "ended_seconds" in p
+            else f"{p['phase']} –"
+            for p in r.get("phases", [])
+        ]
+        lines.append(f"  {r['instance'].removeprefix('b2b:'):<19}" + ", ".join(ends))
+    return lines
+
+
+def previous_results(profile: str, before: str) -> tuple[str | None, dict[str, dict], dict[str, dict]]:
+    """The latest results file of the profile written before this run: its name, and its rows by instance
+    (the shipped solver's conference rows, and the B2B rows)."""
+    files = sorted(f for f in (HERE / "results").glob(f"{profile}-*.json") if f.stem < f"{profile}-{before}")
+    if not files:
+        return None, {}, {}
+    record = json.loads(files[-1].read_text())
+    conference = {r["instance"]: r for r in record.get("conference", []) if r.get("mode") == "full"}
+    b2b = {r["instance"]: r for r in record.get("b2b", [])}
+    return files[-1].name, conference, b2b
+
+
+def b2b_table(rows: list[dict], previous: dict[str, dict]) -> list[str]:
+    head = (f"{'B2B instance':<16}{'meetings':>9}{'placed':>7}{'breaks':>7}{'published':>10}{'prev':>6}{'wall s':>8}"
+            f"{'MB':>6} valid")
     lines = [head, "-" * len(head)]
     for r in rows:
         name = r["instance"].removeprefix("b2b:")
         if "error" in r:
             lines.append(f"{name:<16} error: {r['error']}")
             continue
+        before = previous.get(r["instance"], {}).get("breaks", "–")
         lines.append(
-            f"{name:<16}{r['requests']:>9}{r['placed']:>7}{r['breaks']:>7}{PUBLISHED_BREAKS[name]:>10}"
+            f"{name:<16}{r['requests']:>9}{r['placed']:>7}{r['breaks']:>7}{PUBLISHED_BREAKS[name]:>10}{before:>6}"
             f"{r['wall_time']:>8.1f}{r['peak_mb']:>6.0f} {r['valid']}"
         )
     better = sum(1 for r in rows if "error" not in r and r["breaks"] <= PUBLISHED_BREAKS[r["instance"][4:]])
@@ -132,19 +169,21 @@ def main() -> None:
         for name, limit in b2b:
             b2b_rows.append(run_one(f"b2b:{name}", "full", limit, args.workers))
             print(f"  {name}: {b2b_rows[-1].get('breaks', b2b_rows[-1].get('error'))}", file=sys.stderr, flush=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started))
+    before, previous, previous_b2b = previous_results(args.profile, stamp)
     lines = [
         f"profile {args.profile}, {args.workers} workers, {os.cpu_count()} cores, {platform.python_version()}, "
-        f"ortools {version('ortools')}",
+        f"ortools {version('ortools')}; previous results: {before or 'none'}",
         "",
     ]
     if rows:
-        lines += conference_table(rows) + [""]
+        lines += conference_table(rows, previous) + [""]
     if b2b_rows:
-        lines += b2b_table(b2b_rows)
+        lines += b2b_table(b2b_rows, previous_b2b) + [""]
+    lines += phase_table(rows + b2b_rows)
     print("\n".join(lines))
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started))
     record = {
         "profile": args.profile,
         "started_utc": stamp,

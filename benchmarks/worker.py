@@ -81,6 +81,7 @@ def run(name: str, mode: str, time_limit: float, workers: int) -> dict:
         "breaks": outcome.breaks,
         "time_to_best": outcome.stats.time_to_best,
         "time_to_proof": outcome.stats.time_to_proof,
+        "bound_source": outcome.stats.bound_source,
         "wall_time": round(wall, 2),
         "greedy_value": greedy_value,
         "greedy_seconds": round(greedy_seconds, 2),

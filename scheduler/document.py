@@ -146,13 +146,15 @@ class UnscheduledRequest(_Part):
 class SolvePhase(_Part):
     """What one phase of the solve reached (see `scheduler.solve`)."""
 
-    _absent_when_none = frozenset({"value", "bound", "kept"})
+    _absent_when_none = frozenset({"value", "bound", "kept", "ended_seconds", "stalled"})
 
     phase: StrictStr
     status: StrictStr
     value: StrictInt | None = None
     bound: StrictInt | None = None
     kept: StrictInt | None = None
+    ended_seconds: Seconds | None = None  # when it ended, from the start of the solve
+    stalled: StrictBool | None = None  # true when it stopped because it stopped improving
 
 
 class Changes(_Part):
@@ -170,7 +172,7 @@ class Changes(_Part):
 class SolveStatistics(_Part):
     """The `solve` block: how the schedule was found (times in seconds from the start of the solve)."""
 
-    _absent_when_none = frozenset({"stability", "changes"})
+    _absent_when_none = frozenset({"stability", "changes", "bound_source"})
 
     gap: Seconds
     # null when there is none (no proof in time): written as null, and read as None when left out
@@ -179,6 +181,9 @@ class SolveStatistics(_Part):
     wall_time_seconds: Seconds | None = None
     greedy_priority: StrictInt
     phases: tuple[SolvePhase, ...]
+    # which bound `upper_bound` is: optimal (the value itself), cp-sat (the solver's), static (the sum of the
+    # priorities of the requests that could be placed at all)
+    bound_source: StrictStr | None = None
     stability: StrictStr | None = None  # of a re-plan: strict, balanced or off
     changes: Changes | None = None
 

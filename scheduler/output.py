@@ -61,6 +61,7 @@ def _statistics(outcome: Outcome) -> SolveStatistics:
         wall_time_seconds=_round(stats.wall_time),
         greedy_priority=stats.greedy_priority,
         phases=tuple(SolvePhase.model_validate(phase) for phase in stats.phases),
+        bound_source=stats.bound_source or None,
         stability=outcome.stability,
     )
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from ortools.sat.python import cp_model
 
 from scheduler import figures
+from scheduler.bounds import static_bound
 from scheduler.cpsat_model import (
     STRENGTHENING,
     ConferenceModel,
@@ -31,6 +32,7 @@ from scheduler.domain import Conference, History, Meeting, Unscheduled
 from scheduler.explain import unscheduled_reasons
 from scheduler.greedy import greedy_schedule
 from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
+from scheduler.phase_time import Stall, may_start
 from scheduler.placement import Placement, placements
 from scheduler.rules import ALL_RULES, model_parts, placement_rules
 from scheduler.why import Explanation, explain_all
@@ -93,6 +95,7 @@ class SolveStats:
     time_to_proof: float | None = None
     greedy_priority: int = 0
     primary_status: str = ""
+    bound_source: str = ""  # optimal | cp-sat | static (see `_bound_source`)
     phases: list[dict] = field(default_factory=list)
 
 
@@ -160,9 +163,17 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.phase, self.clock, self.progress, self.lex = phase, clock, progress, lex
         self.last_improvement: float | None = None
+        self.started = self.last_change = clock.elapsed()  # the last move of the best value or the bound
+        self.bound: int | None = None
+        self.stalled = False
+
+    def bound_moved(self, bound: float) -> None:
+        whole = math.floor(bound + 1e-6)
+        if whole != self.bound:
+            self.bound, self.last_change = whole, self.clock.elapsed()
 
     def on_solution_callback(self) -> None:
-        self.last_improvement = self.clock.elapsed()
+        self.last_improvement = self.last_change = self.clock.elapsed()
         if self.progress:
             value, bound = self.objective_value, self.best_objective_bound
             if self.lex is not None:
@@ -179,9 +190,10 @@ def _run(
     progress: ProgressCallback | None,
     stop: threading.Event | None,
     lex: _Lexicographic | None = None,
+    stall: Stall | None = None,
 ) -> tuple[cp_model.CpSolver, int, _Reporter]:
     """One CP-SAT solve of the model's current objective, stoppable from outside. `lex`: the objective is
-    the priority phase's, reported as the priority it holds."""
+    the priority phase's, reported as the priority it holds; `stall`: it also stops when it stops improving."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
     solver.parameters.num_workers = options.worker_count
@@ -192,18 +204,23 @@ def _run(
         # Presolve probing takes tens of seconds on large models (seen at 800 requests) and finds little.
         solver.parameters.cp_model_probing_level = 0
     reporter = _Reporter(phase, clock, progress, lex)
-    if progress is not None:
 
-        def on_bound(bound: float) -> None:
+    def on_bound(bound: float) -> None:
+        reporter.bound_moved(bound)
+        if progress is not None:
             progress(Progress(phase, clock.elapsed(), None, bound if lex is None else lex.bound(bound)))
 
-        solver.best_bound_callback = on_bound
+    solver.best_bound_callback = on_bound
     done = threading.Event()
-    if stop is not None:
+    if stop is not None or stall is not None:
 
         def watch() -> None:
-            while not done.is_set():
-                if stop.wait(0.05):
+            while not done.wait(0.05):
+                if stop is not None and stop.is_set():
+                    solver.stop_search()
+                    return
+                if stall is not None and stall.stalled(clock.elapsed(), reporter.started, reporter.last_change):
+                    reporter.stalled = True
                     solver.stop_search()
                     return
 
@@ -262,12 +279,9 @@ def solve(
         cm.add_hint(start_schedule)
     if stability == "strict":
         _hold_stability(cm, anchor, start_schedule, 0.3, options, clock, progress, stop, stats)
-    share = (0.6 if stability == "balanced" else 0.7) if options.secondary else 1.0
-    solver, status, reporter, primary_bound = _primary(
-        cm, objective, anchor, clock.left() * share, options, clock, progress, stop
-    )
+    solver, status, reporter, primary_bound = _primary(cm, objective, anchor, options, clock, progress, stop)
     stats.primary_status = solver.status_name(status)
-    static_bound = sum(p.request.priority for p in where.values() if p.possible)
+    static = static_bound(where)
 
     if status == cp_model.INFEASIBLE:
         conflict = find_conflict(
@@ -278,12 +292,12 @@ def solve(
         best = cm.meetings_from(solver.value)
         value = round(solver.value(objective))
         # under strict stability the solve held the changes down: its bound is not the primary's
-        bound = static_bound if stability == "strict" else min(static_bound, primary_bound)
+        bound = static if stability == "strict" else min(static, primary_bound)
         stats.time_to_best = reporter.last_improvement
     elif start_schedule is not None and options.greedy_fallback:
         best = start_schedule
         value = figures.scheduled_priority(conference, best)
-        bound = static_bound
+        bound = static
         stats.time_to_best = clock.elapsed()
     else:
         return Outcome("no_schedule", stats=stats)
@@ -293,7 +307,9 @@ def solve(
     bound = value if proven else max(bound, value)
     if proven:
         stats.time_to_proof = clock.elapsed()
-    stats.phases.append({"phase": "priority", "status": stats.primary_status, "value": value, "bound": bound})
+    stats.bound_source = _bound_source(proven, bound, static)
+    stats.phases.append({"phase": "priority", "status": stats.primary_status, "value": value, "bound": bound,
+                         "ended_seconds": round(clock.elapsed(), 2), **({"stalled": True} if reporter.stalled else {})})
 
     if options.secondary:
         cm.model.add(objective >= value)
@@ -334,7 +350,6 @@ def _primary(
     cm: ConferenceModel,
     objective: cp_model.LinearExprT,
     anchor: Anchor | None,
-    seconds: float,
     options: SolveOptions,
     clock: _Clock,
     progress: ProgressCallback | None,
@@ -342,19 +357,29 @@ def _primary(
 ) -> tuple[cp_model.CpSolver, int, _Reporter, int]:
     """The priority phase: its solver, status and reporter, and the bound it proved on the priority.
 
+    It keeps the time until it proves optimality or stops improving (`Stall`); the later phases get what is
+    left. With a deterministic time limit (tests), where a wall-clock stall would make runs differ, it
+    keeps a fixed share instead.
+
     In a balanced re-plan, a first quarter of the time looks at the priority alone: proven there, the
     stability phase takes it from there. Unproven (a large instance), the rest of the time maximises the
     priority and the previous schedule together (`_Lexicographic`), never below the value found: else the
     search, still improving the priority, drifts far from the published schedule for a point or two."""
     cm.model.maximize(objective)
     balanced = anchor is not None and anchor.stability == "balanced" and bool(anchor.previous)
+    stall = Stall() if options.secondary and options.deterministic_time is None else None
+    fixed_share = 1.0 if not options.secondary or stall is not None else 0.6 if balanced else 0.7
+    seconds = clock.left() * fixed_share
     ends = clock.elapsed() + seconds
-    solver, status, reporter = _run(cm, "priority", seconds * (0.25 if balanced else 1), options, clock, progress,
-                                    stop)
+    if balanced:
+        solver, status, reporter = _run(cm, "priority", seconds * 0.25, options, clock, progress, stop)
+    else:
+        solver, status, reporter = _run(cm, "priority", seconds, options, clock, progress, stop, stall=stall)
     stopped = stop is not None and stop.is_set()
     if balanced and status == cp_model.UNKNOWN and not stopped:
         # no schedule yet in the first quarter (a very large instance): the priority alone keeps the rest
-        solver, status, reporter = _run(cm, "priority", ends - clock.elapsed(), options, clock, progress, stop)
+        solver, status, reporter = _run(cm, "priority", ends - clock.elapsed(), options, clock, progress, stop,
+                                        stall=stall)
     bound = math.floor(solver.best_objective_bound + 1e-6)
     if not balanced or status != cp_model.FEASIBLE or stopped:
         return solver, status, reporter, bound
@@ -364,10 +389,19 @@ def _primary(
     cm.model.add(objective >= value)
     lex = _Lexicographic.of(cm, objective, anchor)
     cm.model.maximize(lex.objective)
-    second, again, reporter_again = _run(cm, "priority", ends - clock.elapsed(), options, clock, progress, stop, lex)
+    second, again, reporter_again = _run(cm, "priority", ends - clock.elapsed(), options, clock, progress, stop, lex,
+                                         stall)
     if again not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return solver, status, reporter, bound
     return second, again, reporter_again, min(bound, lex.bound(second.best_objective_bound))
+
+
+def _bound_source(proven: bool, bound: int, static_bound: int) -> str:
+    """Which bound the upper bound is: the value itself (proven optimal), CP-SAT's, or the static sum of the
+    priorities of the requests that could be placed at all."""
+    if proven:
+        return "optimal"
+    return "static" if bound >= static_bound else "cp-sat"
 
 
 def _confirmed(reasons: list[Unscheduled], explained: dict[str, Explanation]) -> list[Unscheduled]:
@@ -419,6 +453,7 @@ def _hold_stability(
         kept = round(solver.objective_value)
         cm.model.add(changes <= kept)
         record["value"] = record["kept"] = kept
+    record["ended_seconds"] = round(clock.elapsed(), 2)
     stats.phases.append(record)
     cm.model.clear_objective()
     return best
@@ -486,10 +521,11 @@ def _polish(
     held = list(cm.history.meetings)
     phases = [p for p in PHASES if p.wanted(conference)]
     for i, phase in enumerate(phases):
-        if clock.left() < 0.05 or (stop is not None and stop.is_set()):
+        if stop is not None and stop.is_set():
             break
-        if phase.build_seconds(cm) > 0.3 * clock.left():
-            stats.phases.append({"phase": phase.name, "status": "skipped: the model would take too long to build"})
+        skipped = may_start(phase.build_seconds(cm), clock)
+        if skipped is not None:
+            stats.phases.append({"phase": phase.name, "status": skipped})
             continue
         goal = phase.build(cm)
         if phase.maximize:
@@ -511,6 +547,7 @@ def _polish(
             kept = phase.keep(conference, best)
             cm.model.add(goal >= kept if phase.maximize else goal <= kept)
             record["kept"] = kept
+        record["ended_seconds"] = round(clock.elapsed(), 2)
         stats.phases.append(record)
     return best
 
