@@ -118,7 +118,7 @@ def phase_table(rows: list[dict]) -> list[str]:
 def previous_results(profile: str, before: str) -> tuple[str | None, dict[str, dict], dict[str, dict]]:
     """The latest results file of the profile written before this run: its name, and its rows by instance
     (the shipped solver's conference rows, and the B2B rows)."""
-    files = sorted(f for f in (HERE / "results").glob(f"{profile}-*.json") if f.stem < f"{profile}-{before}")
+    files = sorted(f for f in (HERE / "results").glob(f"{profile}-2*.json") if f.stem < f"{profile}-{before}")
     if not files:
         return None, {}, {}
     record = json.loads(files[-1].read_text())
@@ -196,7 +196,8 @@ def main() -> None:
         "b2b": b2b_rows,
         "table": lines,
     }
-    target = results / f"{args.profile}-{stamp}.json"
+    # a run of some instances only (--only) is kept apart, so that it is never the previous run of the profile
+    target = results / f"{args.profile}{'-partial' if wanted else ''}-{stamp}.json"
     target.write_text(json.dumps(record, indent=1) + "\n")
     print(f"\nresults written to {target.relative_to(HERE.parent)}")
 

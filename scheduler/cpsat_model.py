@@ -25,9 +25,7 @@ from scheduler.room_groups import PoolMeeting, assign_rooms, room_pools
 
 # Each part of the model that makes it stronger without changing its solutions can be switched off
 # (benchmarks measure them): energy limits, pools of interchangeable rooms, extents rounded to the grid.
-STRENGTHENING = frozenset(
-    {"delegation_day_energy", "room_set_energy", "room_pools", "grid_rounding", "breaks_occupancy"}
-)
+STRENGTHENING = frozenset({"delegation_day_energy", "room_set_energy", "room_pools", "grid_rounding"})
 
 
 @dataclass(frozen=True)
@@ -493,12 +491,6 @@ def _runs(cm: ConferenceModel, mine: list[MeetingVars], day, name: str) -> cp_mo
             for position in range(first, first - (-(mv.duration + gap) // slot)):  # extent in whole slots
                 occupied[position].append(lit)
         m.add(sum(at) == mv.on_day[day.index])
-    if "breaks_occupancy" in cm.strengthening:
-        # implied: one delegation's meetings never share a grid position (their extents include the
-        # changeover), which the LP does not see; with it, a run's start is a real 0/1 step
-        for lits in occupied.values():
-            if len(lits) > 1:
-                m.add(sum(lits) <= 1)
     run_starts = []
     for position in sorted(occupied):
         begins = m.new_bool_var(f"run[{name},{position}]")
