@@ -163,17 +163,25 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.phase, self.clock, self.progress, self.lex = phase, clock, progress, lex
         self.last_improvement: float | None = None
-        self.started = self.last_change = clock.elapsed()  # the last move of the best value or the bound
+        self.started: float | None = None  # the search's first report (a schedule or a bound)
+        self.last_change = clock.elapsed()  # the last move of the best value or the integer bound
         self.bound: int | None = None
         self.stalled = False
+
+    def _moved(self) -> None:
+        self.last_change = self.clock.elapsed()
+        if self.started is None:
+            self.started = self.last_change
 
     def bound_moved(self, bound: float) -> None:
         whole = math.floor(bound + 1e-6)
         if whole != self.bound:
-            self.bound, self.last_change = whole, self.clock.elapsed()
+            self.bound = whole
+            self._moved()
 
     def on_solution_callback(self) -> None:
-        self.last_improvement = self.last_change = self.clock.elapsed()
+        self._moved()
+        self.last_improvement = self.last_change
         if self.progress:
             value, bound = self.objective_value, self.best_objective_bound
             if self.lex is not None:
@@ -219,7 +227,8 @@ def _run(
                 if stop is not None and stop.is_set():
                     solver.stop_search()
                     return
-                if stall is not None and stall.stalled(clock.elapsed(), reporter.started, reporter.last_change):
+                if stall is not None and stall.stalled(clock.elapsed(), reporter.started, reporter.last_change,
+                                                       seconds):
                     reporter.stalled = True
                     solver.stop_search()
                     return

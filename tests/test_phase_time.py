@@ -32,16 +32,15 @@ class FakeClock:
         return self._left
 
 
-def test_a_phase_is_stalled_when_nothing_moved_for_as_long_as_it_took_and_at_least_the_minimum() -> None:
-    stall = Stall(at_least=3.0, ratio=1.0)
-    # the last improvement came 20 s into the phase: it gets 20 s more
-    assert not stall.stalled(now=39.9, started=0.0, last_change=20.0)
-    assert stall.stalled(now=40.0, started=0.0, last_change=20.0)
-    # an early improvement still gets the minimum
-    assert not stall.stalled(now=2.9, started=0.0, last_change=0.5)
-    assert stall.stalled(now=3.5, started=0.0, last_change=0.5)
-    # the phase's own start counts, not the solve's
-    assert not stall.stalled(now=59.0, started=30.0, last_change=45.0)
+def test_a_phase_is_stalled_when_nothing_moved_for_a_share_of_its_budget_and_as_long_as_it_took() -> None:
+    stall = Stall(share=0.4, ratio=1.0)  # the rule's shape, on figures easy to follow
+    # a 50 s budget: at least 20 s of quiet; in a 60 s budget, the last improvement 30 s into the search: 30 s more
+    assert not stall.stalled(now=21.9, started=1.0, last_change=2.0, budget=50.0)
+    assert stall.stalled(now=22.0, started=1.0, last_change=2.0, budget=50.0)
+    assert not stall.stalled(now=60.9, started=1.0, last_change=31.0, budget=60.0)
+    assert stall.stalled(now=61.0, started=1.0, last_change=31.0, budget=60.0)
+    # before the search's first report (the model is still being built and presolved) it never stalls
+    assert not stall.stalled(now=500.0, started=None, last_change=0.0, budget=50.0)
 
 
 @pytest.mark.parametrize(("left", "build", "why"), [
