@@ -147,8 +147,8 @@ class _Checker:
     history: History
     clock: _Budget
 
-    def infeasible(self, ids: list[str], enabled: frozenset[str], where: dict[str, Placement] | None = None) -> bool:
-        status = _status(self.conference, where or self.where, ids, enabled, self.clock.slice(), history=self.history)
+    def infeasible(self, ids: list[str], enabled: frozenset[str]) -> bool:
+        status = _status(self.conference, self.where, ids, enabled, self.clock.slice(), history=self.history)
         return status[0] == cp_model.INFEASIBLE
 
     def feasible(self, ids: list[str], where: dict[str, Placement]) -> bool:
