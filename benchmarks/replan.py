@@ -32,7 +32,7 @@ from scheduler.domain import Conference
 from scheduler.output import schedule_document
 from scheduler.parse import load_conference
 from scheduler.placement import placements
-from scheduler.replan import CANCELLED, ROOM_CHANGE, TIME_CHANGE, Anchor, replan
+from scheduler.replan import CANCELLED, ROOM_CHANGE, TIME_CHANGE, Anchor, replan, weighted_changes
 from scheduler.revisions import carry_identity
 from scheduler.rules import placement_rules
 from scheduler.solve import Outcome, SolveOptions, solve
@@ -60,24 +60,6 @@ def document_of(
     return document, [str(v) for v in check_schedule(conference, document).violations]
 
 
-def disruption(conference: Conference, previous: ScheduleDocument, outcome: Outcome) -> int:
-    """The weighted changes of a schedule against the previous one (as `scheduler.replan` weighs them)."""
-    clock, now = conference.clock, {m.request: m for m in outcome.meetings}
-    priority = {r.id: r.priority for r in conference.requests}
-    total = 0
-    for old in previous.meetings:
-        if old.request not in priority:
-            continue
-        new, p = now.get(old.request), priority[old.request]
-        if new is None:
-            total += CANCELLED * p
-        elif new.start != clock.to_minute(old.starts_at):
-            total += TIME_CHANGE * p
-        elif new.room != old.room:
-            total += ROOM_CHANGE * p
-    return total
-
-
 def run_scenario(conference: Conference, previous: ScheduleDocument, options: SolveOptions) -> list[dict]:
     """The three re-plans of one perturbed input against the published schedule."""
     valid = Anchor.of(conference, previous, "strict").still_valid(placements(conference, placement_rules()))
@@ -98,7 +80,7 @@ def run_scenario(conference: Conference, previous: ScheduleDocument, options: So
                 bound=outcome.upper_bound,
                 kept=kept,
                 kept_share=round(kept / len(valid), 4) if valid else None,
-                disruption=disruption(conference, previous, outcome),
+                disruption=weighted_changes(conference, previous, outcome.meetings),
                 changes=changes.model_dump(),
                 changes_line=changes.line(),
                 phases=list(outcome.stats.phases),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -124,14 +125,12 @@ class Anchor:
                 )
             )
 
-        by_room = {room: tuple(s for s in starts if free(room, s)) for room, starts in placement.starts_by_room.items()}
-        by_room = {room: starts for room, starts in by_room.items() if starts}
-        if not by_room:
+        narrowed = placement.narrowed(free)
+        if not narrowed.possible:
             when = "" if self.freeze is None else f" after {conference.clock.to_datetime(self.freeze):%d %b %H:%M}"
             words = f"no time is left for it{when}: what was held before is kept as it was"
             return Placement(request, placement.needs_interpretation, {}, words, "history", words)
-        starts = tuple(sorted({s for ss in by_room.values() for s in ss}))
-        return dataclasses.replace(placement, starts_by_room=by_room, _all_starts=starts)
+        return narrowed
 
     def disruption(self, cm: ConferenceModel) -> cp_model.LinearExpr:
         """The weighted changes of the model's schedule against the previous one (see `_disruption`). Under
@@ -177,6 +176,25 @@ def _history_problems(conference: Conference, meeting: Meeting, path: str) -> li
             )
         )
     return problems
+
+
+def weighted_changes(conference: Conference, previous: ScheduleDocument, meetings: Iterable[Meeting]) -> int:
+    """The weighted changes of a schedule against the previous one, counted meeting by meeting (what
+    `_disruption` states in the model): a cancellation, a time change or a room change, times the priority."""
+    clock, now = conference.clock, {m.request: m for m in meetings}
+    priority = {r.id: r.priority for r in conference.requests}
+    total = 0
+    for old in previous.meetings:
+        if old.request not in priority:
+            continue
+        new, p = now.get(old.request), priority[old.request]
+        if new is None:
+            total += CANCELLED * p
+        elif new.start != clock.to_minute(old.starts_at):
+            total += TIME_CHANGE * p
+        elif new.room != old.room:
+            total += ROOM_CHANGE * p
+    return total
 
 
 def _disruption(cm: ConferenceModel, previous: dict[str, Meeting]) -> cp_model.LinearExpr:
