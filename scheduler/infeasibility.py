@@ -196,7 +196,7 @@ class _Mover:
             for start in starts[:tries]:
                 if self.check.clock.left() <= 0:
                     return fallback
-                where = {**self.check.where, request.id: _at(unpinned, start)}
+                where = {**self.check.where, request.id: unpinned.narrowed(lambda room, s, start=start: s == start)}
                 if not self.check.feasible(core, where):
                     continue
                 if self.check.feasible(must, where):
@@ -212,12 +212,6 @@ class _Mover:
         if self.restrict is not None:
             placement = self.restrict(conference, {request.id: placement})[request.id]
         return placement
-
-
-def _at(placement: Placement, start: int) -> Placement:
-    """The placement held at one start (in the rooms that allow it)."""
-    by_room = {room: (start,) for room, starts in placement.starts_by_room.items() if start in starts}
-    return dataclasses.replace(placement, starts_by_room=by_room, _all_starts=(start,))
 
 
 def _held(where: dict[str, Placement], core: list[str]) -> tuple[Held, ...]:

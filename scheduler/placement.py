@@ -10,6 +10,7 @@ that do not.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
@@ -41,6 +42,13 @@ class Placement:
     def starts(self) -> tuple[int, ...]:
         """Every start possible in at least one room, sorted."""
         return self._all_starts
+
+    def narrowed(self, keep: Callable[[str, int], bool]) -> Placement:
+        """The same placement with only the (room, start) pairs `keep` accepts (a room left with none goes)."""
+        by_room = {room: tuple(s for s in starts if keep(room, s)) for room, starts in self.starts_by_room.items()}
+        by_room = {room: starts for room, starts in by_room.items() if starts}
+        all_starts = tuple(sorted({s for starts in by_room.values() for s in starts}))
+        return dataclasses.replace(self, starts_by_room=by_room, _all_starts=all_starts)
 
 
 def needs_interpretation(conference: Conference, request: Request) -> bool:

@@ -677,12 +677,7 @@ def _displace(case: _Case) -> WhatIf | None:
 
 def _after(placement: Placement, freeze: int | None) -> Placement:
     """A placement cut to the starts from `freeze` on (a re-plan places nothing new before it)."""
-    if freeze is None:
-        return placement
-    by_room = {r: tuple(s for s in ss if s >= freeze) for r, ss in placement.starts_by_room.items()}
-    by_room = {r: ss for r, ss in by_room.items() if ss}
-    starts = tuple(sorted({s for ss in by_room.values() for s in ss}))
-    return dataclasses.replace(placement, starts_by_room=by_room, _all_starts=starts)
+    return placement if freeze is None else placement.narrowed(lambda room, s: s >= freeze)
 
 
 def _shorter(case: _Case) -> WhatIf | None:
