@@ -43,7 +43,7 @@ class Served:
         with self.log.open("a") as log:  # a file, not a pipe: a full pipe would stall the server
             self.process = subprocess.Popen(command, env=env, cwd=self.folder, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded 2-core machine imports slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/openapi.json", timeout=2).status_code == 200:
