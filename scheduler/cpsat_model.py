@@ -24,8 +24,11 @@ from scheduler.placement import Placement
 from scheduler.room_groups import PoolMeeting, assign_rooms, room_pools
 
 # Each part of the model that makes it stronger without changing its solutions can be switched off
-# (benchmarks measure them): energy limits, pools of interchangeable rooms, extents rounded to the grid.
-STRENGTHENING = frozenset({"delegation_day_energy", "room_set_energy", "room_pools", "grid_rounding"})
+# (benchmarks measure them): energy limits, pools of interchangeable rooms, extents rounded to the grid, the
+# breaks phase's implied limits.
+STRENGTHENING = frozenset(
+    {"delegation_day_energy", "room_set_energy", "room_pools", "grid_rounding", "breaks_implied"}
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class ConferenceModel:
     strengthening: frozenset[str] = STRENGTHENING
     holds_room_use: bool = True  # rule 5 is in the model, so rooms of a pool can be handed out without clashes
     history: History = field(default_factory=History)  # meetings already held, outside the model (re-plans)
+    # (request, day) -> {start: literal "held at that start"}, made once and shared by every party's breaks
+    starts_on_day: dict[tuple[str, int], dict[int, cp_model.IntVar]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -165,6 +170,19 @@ class ConferenceModel:
         return self.model.new_optional_fixed_size_interval_var(
             mv.start, self.extent(mv, gap), present, f"{name}[{mv.request.id}]"
         )
+
+    def held_at(self, mv: MeetingVars, day) -> dict[int, cp_model.IntVar]:
+        """One literal per start of the meeting on `day`: held there. Made once per meeting and day, so that
+        both parties' breaks and the tables per slot (`_runs`) speak of the same literals."""
+        key = (mv.request.id, day.index)
+        if key not in self.starts_on_day:
+            at = {}
+            for s in (s for s in mv.placement.starts if day.start <= s < day.end):
+                at[s] = self.model.new_bool_var(f"at[{mv.request.id},{s}]")
+                self.model.add(mv.start == s).only_enforce_if(at[s])
+            self.model.add(sum(at.values()) == mv.on_day[day.index])
+            self.starts_on_day[key] = at
+        return self.starts_on_day[key]
 
     def priority_value(self) -> cp_model.LinearExpr:
         return cp_model.LinearExpr.weighted_sum(
@@ -468,7 +486,31 @@ def breaks_value(cm: ConferenceModel) -> cp_model.LinearExpr:
                 breaks.append(_runs(cm, mine, day, f"{party}@{day.index}"))
             else:
                 breaks += _circuit(cm, _day_nodes(cm, party, mvs, day), threshold, f"{party}@{day.index}")
+    _tables_per_slot(cm)
     return sum(breaks) if breaks else cp_model.LinearExpr.constant(0)
+
+
+def _tables_per_slot(cm: ConferenceModel) -> None:
+    """Implied by room use (rule 5): at any grid time no more meetings are in progress than there are rooms.
+    Said over the start literals the breaks share (`held_at`), it is the B2B model's "busy participants per
+    slot at most twice the tables", which the LP of the breaks cannot see from the rooms' own constraints."""
+    if not cm.holds_room_use or "breaks_implied" not in cm.strengthening:
+        return
+    rooms = len(cm.conference.rooms)
+    slot = cm.conference.event.slot_minutes
+    for day in cm.conference.event.days:
+        in_progress: dict[int, list] = defaultdict(list)
+        for (rid, index), at in cm.starts_on_day.items():
+            if index != day.index:
+                continue
+            duration = cm.meetings[rid].duration
+            for s, lit in at.items():
+                for t in range(day.start, day.end, slot):
+                    if s <= t < s + duration:
+                        in_progress[t].append(lit)
+        for lits in in_progress.values():
+            if len(lits) > rooms:
+                cm.model.add(sum(lits) <= rooms)
 
 
 def _runs(cm: ConferenceModel, mine: list[MeetingVars], day, name: str) -> cp_model.IntVar:
@@ -481,16 +523,18 @@ def _runs(cm: ConferenceModel, mine: list[MeetingVars], day, name: str) -> cp_mo
     slot = cm.conference.event.slot_minutes
     gap = cm.conference.event.changeover_minutes
     occupied: dict[int, list] = defaultdict(list)
+    off_grid: set[int] = set()  # positions reached by a start off the grid (a pin), where two may share one
     for mv in mine:
-        at = []
-        for s in (s for s in mv.placement.starts if day.start <= s < day.end):
-            lit = m.new_bool_var(f"at[{mv.request.id},{s}]")
-            m.add(mv.start == s).only_enforce_if(lit)
-            at.append(lit)
+        for s, lit in cm.held_at(mv, day).items():
             first = (s - day.start) // slot
             for position in range(first, first - (-(mv.duration + gap) // slot)):  # extent in whole slots
                 occupied[position].append(lit)
-        m.add(sum(at) == mv.on_day[day.index])
+                if (s - day.start) % slot:
+                    off_grid.add(position)
+    for position, lits in occupied.items():
+        if "breaks_implied" in cm.strengthening and position not in off_grid and len(lits) > 1:
+            # implied by one place at a time: said, it lets the LP see that a run cannot begin twice at once
+            m.add(sum(lits) <= 1)
     run_starts = []
     for position in sorted(occupied):
         begins = m.new_bool_var(f"run[{name},{position}]")

@@ -143,10 +143,19 @@ class UnscheduledRequest(_Part):
         return NO_PARTY_REASON if self.party_reason is None else self.party_reason
 
 
+class NeighbourhoodYield(_Part):
+    """What one kind of neighbourhood brought in the neighbourhood search (see `scheduler.lns`)."""
+
+    steps: StrictInt
+    improved: StrictInt
+    gained: StrictInt
+    seconds: Seconds
+
+
 class SolvePhase(_Part):
     """What one phase of the solve reached (see `scheduler.solve`)."""
 
-    _absent_when_none = frozenset({"value", "bound", "kept", "ended_seconds", "stalled"})
+    _absent_when_none = frozenset({"value", "bound", "kept", "ended_seconds", "stalled", "gained", "yields"})
 
     phase: StrictStr
     status: StrictStr
@@ -155,6 +164,8 @@ class SolvePhase(_Part):
     kept: StrictInt | None = None
     ended_seconds: Seconds | None = None  # when it ended, from the start of the solve
     stalled: StrictBool | None = None  # true when it stopped because it stopped improving
+    gained: StrictInt | None = None  # the neighbourhood search: the priority it added
+    yields: dict[str, NeighbourhoodYield] | None = None  # the neighbourhood search: by kind of neighbourhood
 
 
 class Changes(_Part):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 
-from scheduler.domain import Conference, Day, Request, Room, inside_union
+from scheduler.domain import Conference, Day, Meeting, Request, Room, inside_union
 
 
 @dataclass(frozen=True)
@@ -389,3 +389,48 @@ def _names(ids: Iterable[str]) -> str:
 def day_of_start(conference: Conference, start: int) -> Day:
     """The day a (valid) start falls in."""
     return next(d for d in conference.event.days if d.start <= start < d.end)
+
+
+@dataclass(frozen=True)
+class Around:
+    """Meetings fixed outside a model (held before a re-plan's freeze, or kept by a neighbourhood of the
+    search), indexed by party and by room, so that a placement can be cut apart from them as if they were
+    programme items: by the changeover for their parties (rule 4), by the turnover in their rooms (rule 5)."""
+
+    by_party: dict[str, tuple[tuple[int, int], ...]]
+    by_room: dict[str, tuple[tuple[int, int], ...]]
+    changeover: int
+    turnover: int
+
+    @classmethod
+    def of(cls, conference: Conference, meetings: Iterable[Meeting]) -> Around:
+        by_party: dict[str, list[tuple[int, int]]] = {}
+        by_room: dict[str, list[tuple[int, int]]] = {}
+        for m in meetings:
+            for party in m.parties:
+                by_party.setdefault(party, []).append((m.start, m.end))
+            by_room.setdefault(m.room, []).append((m.start, m.end))
+        event = conference.event
+        return cls(
+            {p: tuple(spans) for p, spans in by_party.items()},
+            {r: tuple(spans) for r, spans in by_room.items()},
+            event.changeover_minutes,
+            event.room_turnover_minutes,
+        )
+
+    def cut(self, placement: Placement, after: int | None = None) -> Placement:
+        """The placement's (room, start) pairs apart from the fixed meetings, and from `after` on if given."""
+        if not self.by_party and not self.by_room and after is None:
+            return placement
+        d = placement.request.duration
+        mine = [span for p in placement.request.parties for span in self.by_party.get(p, ())]
+        free_starts = {
+            s
+            for s in placement.starts
+            if (after is None or s >= after) and all(apart(s, s + d, a, b, self.changeover) for a, b in mine)
+        }
+
+        def keep(room: str, s: int) -> bool:
+            return s in free_starts and all(apart(s, s + d, a, b, self.turnover) for a, b in self.by_room.get(room, ()))
+
+        return placement.narrowed(keep)

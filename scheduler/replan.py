@@ -30,7 +30,7 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat_model import ConferenceModel
 from scheduler.document import ScheduleDocument
 from scheduler.domain import Conference, History, Meeting
-from scheduler.placement import Placement, apart, needs_interpretation
+from scheduler.placement import Around, Placement, needs_interpretation
 from scheduler.problems import Problem
 from scheduler.solve import Outcome, ProgressCallback, SolveOptions, solve
 
@@ -105,31 +105,19 @@ class Anchor:
     def restrict(self, conference: Conference, where: dict[str, Placement]) -> dict[str, Placement]:
         """Each placement cut to what is left: after the freeze, and apart from the meetings held (by the
         changeover for their parties, by the turnover in their rooms), as if they were programme items."""
-        return {rid: self._restricted(conference, p) for rid, p in where.items()}
+        if self.freeze is None and not self.history.meetings:
+            return where
+        around = Around.of(conference, self.history.meetings)
+        return {rid: self._restricted(conference, p, around) for rid, p in where.items()}
 
-    def _restricted(self, conference: Conference, placement: Placement) -> Placement:
-        if not placement.possible or (self.freeze is None and not self.history.meetings):
+    def _restricted(self, conference: Conference, placement: Placement, around: Around) -> Placement:
+        if not placement.possible:
             return placement
-        event, request = conference.event, placement.request
-        mine = [m for m in self.history.meetings if set(m.parties) & set(request.parties)]
-        d = request.duration
-
-        def free(room: str, s: int) -> bool:
-            return (
-                (self.freeze is None or s >= self.freeze)
-                and all(apart(s, s + d, m.start, m.end, event.changeover_minutes) for m in mine)
-                and all(
-                    apart(s, s + d, m.start, m.end, event.room_turnover_minutes)
-                    for m in self.history.meetings
-                    if m.room == room
-                )
-            )
-
-        narrowed = placement.narrowed(free)
+        narrowed = around.cut(placement, self.freeze)
         if not narrowed.possible:
             when = "" if self.freeze is None else f" after {conference.clock.to_datetime(self.freeze):%d %b %H:%M}"
             words = f"no time is left for it{when}: what was held before is kept as it was"
-            return Placement(request, placement.needs_interpretation, {}, words, "history", words)
+            return Placement(placement.request, placement.needs_interpretation, {}, words, "history", words)
         return narrowed
 
     def disruption(self, cm: ConferenceModel) -> cp_model.LinearExpr:

@@ -32,6 +32,7 @@ from scheduler.domain import Conference, History, Meeting, Unscheduled
 from scheduler.explain import unscheduled_reasons
 from scheduler.greedy import greedy_schedule
 from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
+from scheduler.lns import Search, improve
 from scheduler.phase_time import Stall, may_start
 from scheduler.placement import Placement, placements
 from scheduler.rules import ALL_RULES, model_parts, placement_rules
@@ -42,6 +43,13 @@ if TYPE_CHECKING:
 
 Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 LARGE = 400  # requests: above this, presolve probing is switched off
+# A fresh solve's priority phase: CP-SAT on the whole model first, for at most this share of the time (it
+# proves the conference sizes well inside it, and its bound hardly moves after); unproven, the neighbourhood
+# search keeps what is left until it has not improved for LNS_QUIET s and LNS_QUIET_SHARE of that time (a
+# 5-s spell stopped it while it was still gaining on forum-60x300; see the closing note of issue 11).
+CPSAT_SHARE, LNS_QUIET, LNS_QUIET_SHARE = 0.5, 10.0, 0.5
+# `_complete_hint`: at most this long, and only on models up to this many variables (a Python loop sets them)
+COMPLETE_HINT_SECONDS, COMPLETE_HINT_VARIABLES = 5.0, 300_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class SolveOptions:
     # the share of time_limit kept for confirming why each left-out request is left out (scheduler.why)
     explain_share: float = 0.15
     greedy_fallback: bool = True  # keep the greedy schedule when the solver finds nothing better in time
+    # an unproven primary hands part of its time to the neighbourhood search (scheduler.lns)
+    neighbourhoods: bool = True
     # The contract's rules the solver holds: all of them, except in the tests that show each rule binds
     # (a schedule solved without a rule is still checked against all of them by `scheduler check`).
     rules: frozenset[str] = ALL_RULES
@@ -280,9 +290,8 @@ def solve(
 
     # a re-plan weighs the room each meeting keeps, so every room is its own pool there
     strengthening = options.strengthening - {"room_pools"} if stability != "off" else options.strengthening
-    cm = ConferenceModel.build(
-        conference, where, model_parts(options.rules), strengthening=strengthening, history=history
-    )
+    parts = model_parts(options.rules)
+    cm = ConferenceModel.build(conference, where, parts, strengthening=strengthening, history=history)
     objective = cm.priority_value()
     if start_schedule is not None and options.warm_start:
         cm.add_hint(start_schedule)
@@ -312,13 +321,18 @@ def solve(
         return Outcome("no_schedule", stats=stats)
     if options.greedy_fallback and start_schedule and figures.scheduled_priority(conference, start_schedule) > value:
         best, value = start_schedule, figures.scheduled_priority(conference, start_schedule)
+    record = {"phase": "priority", "status": stats.primary_status, "value": value,
+              "ended_seconds": round(clock.elapsed(), 2), **({"stalled": True} if reporter.stalled else {})}
+    stats.phases.append(record)
+    if value < bound and _searches_neighbourhoods(options, anchor) and not (stop is not None and stop.is_set()):
+        best = _neighbourhoods(cm, parts, best, bound, options, clock, progress, stop, stats)
+        value = figures.scheduled_priority(conference, best)
     proven = (status == cp_model.OPTIMAL and stability != "strict") or value >= bound
     bound = value if proven else max(bound, value)
     if proven:
         stats.time_to_proof = clock.elapsed()
     stats.bound_source = _bound_source(proven, bound, static)
-    stats.phases.append({"phase": "priority", "status": stats.primary_status, "value": value, "bound": bound,
-                         "ended_seconds": round(clock.elapsed(), 2), **({"stalled": True} if reporter.stalled else {})})
+    record["bound"] = bound
 
     if options.secondary:
         cm.model.add(objective >= value)
@@ -367,8 +381,9 @@ def _primary(
     """The priority phase: its solver, status and reporter, and the bound it proved on the priority.
 
     It keeps the time until it proves optimality or stops improving (`Stall`); the later phases get what is
-    left. With a deterministic time limit (tests), where a wall-clock stall would make runs differ, it
-    keeps a fixed share instead.
+    left. In a fresh solve CP-SAT keeps at most CPSAT_SHARE of it, and the neighbourhood search continues
+    the phase (`_neighbourhoods`). With a deterministic time limit (tests), where a wall-clock stall would
+    make runs differ, it keeps a fixed share instead.
 
     In a balanced re-plan, a first quarter of the time looks at the priority alone: proven there, the
     stability phase takes it from there. Unproven (a large instance), the rest of the time maximises the
@@ -378,6 +393,8 @@ def _primary(
     balanced = anchor is not None and anchor.stability == "balanced" and bool(anchor.previous)
     stall = Stall() if options.secondary and options.deterministic_time is None else None
     fixed_share = 1.0 if not options.secondary or stall is not None else 0.6 if balanced else 0.7
+    if _searches_neighbourhoods(options, anchor):
+        fixed_share = CPSAT_SHARE
     seconds = clock.left() * fixed_share
     ends = clock.elapsed() + seconds
     if balanced:
@@ -403,6 +420,44 @@ def _primary(
     if again not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return solver, status, reporter, bound
     return second, again, reporter_again, min(bound, lex.bound(second.best_objective_bound))
+
+
+def _searches_neighbourhoods(options: SolveOptions, anchor: Anchor | None) -> bool:
+    """The neighbourhood search serves a fresh solve's primary objective on the wall clock: a re-plan
+    weighs changes the search does not see, and a deterministic run (tests) must not depend on timing."""
+    fresh = anchor is None or anchor.stability == "off"
+    return options.neighbourhoods and options.secondary and options.deterministic_time is None and fresh
+
+
+def _neighbourhoods(
+    cm: ConferenceModel,
+    parts: list,
+    best: list[Meeting],
+    bound: int,
+    options: SolveOptions,
+    clock: _Clock,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None,
+    stats: SolveStats,
+) -> list[Meeting]:
+    """Raise an unproven primary by large-neighbourhood search (scheduler.lns) for the time left, until it
+    stops improving; the secondary phases get what is left then."""
+    search = Search(cm.conference, cm.placements, parts, {m.request: m for m in best}, cm.history)
+    before = search.value
+
+    def improved(value: int) -> None:
+        stats.time_to_best = clock.elapsed()
+        if progress is not None:
+            progress(Progress("neighbourhoods", clock.elapsed(), value, bound))
+
+    seconds = clock.left()
+    yields, stalled = improve(search, seconds, options.worker_count, options.seed, cm.strengthening, stop,
+                     on_improvement=improved, quiet=max(LNS_QUIET, LNS_QUIET_SHARE * seconds))
+    stats.phases.append({"phase": "neighbourhoods", "status": "FEASIBLE", "value": search.value,
+                         "gained": search.value - before, "ended_seconds": round(clock.elapsed(), 2),
+                         **({"stalled": True} if stalled else {}),
+                         "yields": {kind: y.as_dict() for kind, y in yields.items()}})
+    return list(search.incumbent.values())
 
 
 def _bound_source(proven: bool, bound: int, static_bound: int) -> str:
@@ -543,6 +598,7 @@ def _polish(
             cm.model.minimize(goal)
         cm.model.clear_hints()
         cm.add_hint(best)
+        _complete_hint(cm, options, clock)
         share = phase.weight / sum(p.weight for p in phases[i:])
         solver, status, _ = _run(cm, phase.name, clock.left() * share, options, clock, progress, stop)
         record = {"phase": phase.name, "status": solver.status_name(status)}
@@ -559,6 +615,32 @@ def _polish(
         record["ended_seconds"] = round(clock.elapsed(), 2)
         stats.phases.append(record)
     return best
+
+
+def _complete_hint(cm: ConferenceModel, options: SolveOptions, clock: _Clock) -> None:
+    """Extend the hint on the meetings to every variable of the model, the objective's own included.
+
+    A secondary phase's objective adds variables the hint does not name (the runs of the breaks, the first
+    and last meeting of a day); left to complete them itself, CP-SAT often drops the hint and starts from a
+    worse schedule (forum-14: 82 breaks found from a hint worth 47). With the meetings fixed to the hint the
+    rest is found by presolve in a moment."""
+    proto = cm.model.proto
+    if not proto.solution_hint.vars or len(proto.variables) > COMPLETE_HINT_VARIABLES:
+        return
+    fixed = cm.model.clone()
+    for index, value in zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True):
+        fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+    fixed.clear_hints()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, min(COMPLETE_HINT_SECONDS, 0.1 * clock.left()))
+    solver.parameters.num_workers = options.worker_count
+    solver.parameters.random_seed = options.seed
+    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return  # the partial hint stays
+    values = solver.response_proto.solution
+    cm.model.clear_hints()
+    for index, value in enumerate(values):
+        cm.model.add_hint(cm.model.get_int_var_from_proto_index(index), value)
 
 
 def _lexicographic(conference: Conference, meetings: list[Meeting]) -> tuple[int, int, int]:
