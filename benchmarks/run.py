@@ -101,18 +101,40 @@ def conference_table(rows: list[dict], previous: dict[str, dict]) -> list[str]:
 
 
 def phase_table(rows: list[dict]) -> list[str]:
-    """When each phase of the shipped solver ended (seconds from the start; * = it stopped on a stall)."""
-    lines = ["phase ends (s; * stalled, – skipped)"]
+    """When each phase of the shipped solver ended (seconds from the start; * = it stopped on a stall;
+    (maxsat) = the breaks were proven by MaxSAT)."""
+    lines = ["phase ends (s; * stalled, – skipped, (maxsat) breaks proven by MaxSAT)"]
     for r in rows:
         if r.get("mode") != "full" or "error" in r:
             continue
         ends = [
-            f"{p['phase']} {p['ended_seconds']:.1f}{'*' if p.get('stalled') else ''}" if "ended_seconds" in p
+            f"{p['phase']} {p['ended_seconds']:.1f}{'*' if p.get('stalled') else ''}"
+            f"{' (maxsat)' if p.get('engine') == 'maxsat' else ''}" if "ended_seconds" in p
             else f"{p['phase']} –"
             for p in r.get("phases", [])
         ]
         lines.append(f"  {r['instance'].removeprefix('b2b:'):<19}" + ", ".join(ends))
     return lines
+
+
+def yield_table(rows: list[dict]) -> list[str]:
+    """What each kind of neighbourhood gained in the neighbourhood search (scheduler.lns): priority gained /
+    steps that improved / steps, and seconds, per instance where the search ran."""
+    searched = [(r, p) for r in rows if r.get("mode") == "full" for p in r.get("phases", [])
+                if p["phase"] == "neighbourhoods"]
+    if not searched:
+        return []
+    kinds = list(searched[0][1]["yields"])
+    head = f"{'neighbourhoods':<19}{'gained':>7}" + "".join(f"{k:>22}" for k in kinds)
+    lines = [head + "   (gained/improved/steps, s)", "-" * len(head)]
+    for r, p in searched:
+        cells = "".join(f"{_yield_cell(p['yields'][k]):>22}" for k in kinds)
+        lines.append(f"  {r['instance']:<17}{p['gained']:>7}{cells}")
+    return lines
+
+
+def _yield_cell(y: dict) -> str:
+    return f"{y['gained']}/{y['improved']}/{y['steps']}, {y['seconds']:.0f}"
 
 
 def previous_results(profile: str, before: str) -> tuple[str | None, dict[str, dict], dict[str, dict]]:
@@ -181,6 +203,8 @@ def main() -> None:
     if b2b_rows:
         lines += b2b_table(b2b_rows, previous_b2b) + [""]
     lines += phase_table(rows + b2b_rows)
+    if yields := yield_table(rows):
+        lines += [""] + yields
     print("\n".join(lines))
     results = HERE / "results"
     results.mkdir(exist_ok=True)

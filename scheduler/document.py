@@ -155,7 +155,9 @@ class NeighbourhoodYield(_Part):
 class SolvePhase(_Part):
     """What one phase of the solve reached (see `scheduler.solve`)."""
 
-    _absent_when_none = frozenset({"value", "bound", "kept", "ended_seconds", "stalled", "gained", "yields"})
+    _absent_when_none = frozenset(
+        {"value", "bound", "kept", "ended_seconds", "stalled", "gained", "yields", "engine"}
+    )
 
     phase: StrictStr
     status: StrictStr
@@ -166,6 +168,7 @@ class SolvePhase(_Part):
     stalled: StrictBool | None = None  # true when it stopped because it stopped improving
     gained: StrictInt | None = None  # the neighbourhood search: the priority it added
     yields: dict[str, NeighbourhoodYield] | None = None  # the neighbourhood search: by kind of neighbourhood
+    engine: StrictStr | None = None  # "maxsat" when the breaks were proven by MaxSAT, else CP-SAT
 
 
 class Changes(_Part):

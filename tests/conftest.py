@@ -64,6 +64,24 @@ def solve_checked(data: dict, options: SolveOptions = DETERMINISTIC) -> Outcome:
     return outcome
 
 
+def assert_valid_meetings(conference, meetings) -> None:
+    """Assert the validator accepts these meetings as a whole schedule (figures computed, every other request
+    listed as unscheduled): for schedules that come from a part of the solver rather than `solve()`."""
+    from scheduler import figures
+    from scheduler.bounds import static_bound
+    from scheduler.explain import unscheduled_reasons
+    from scheduler.placement import placements
+    from scheduler.rules import placement_rules
+
+    where = placements(conference, placement_rules())
+    meetings = list(meetings)
+    outcome = Outcome("feasible", tuple(meetings), tuple(unscheduled_reasons(conference, where, meetings)),
+                      figures.scheduled_priority(conference, meetings), static_bound(where),
+                      figures.preferred_met(conference, meetings), figures.breaks(conference, meetings))
+    report = check_schedule(conference, schedule_document(conference, outcome))
+    assert report.ok, [str(v) for v in report.violations]
+
+
 def placed(outcome: Outcome) -> dict[str, tuple[str, int]]:
     """request id -> (room, start minute) of each meeting."""
     return {m.request: (m.room, m.start) for m in outcome.meetings}
