@@ -45,11 +45,12 @@ if TYPE_CHECKING:
 
 Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 LARGE = 400  # requests: above this, presolve probing is switched off
-# A fresh solve's priority phase: CP-SAT on the whole model first, for at most this share of the time (it
-# proves the conference sizes well inside it, and its bound hardly moves after); unproven, the neighbourhood
-# search keeps what is left until it has not improved for LNS_QUIET s and LNS_QUIET_SHARE of that time (a
-# 5-s spell stopped it while it was still gaining on forum-60x300; see the closing note of issue 11).
-CPSAT_SHARE, LNS_QUIET, LNS_QUIET_SHARE = 0.5, 10.0, 0.5
+# A fresh solve's priority phase: CP-SAT on the whole model first, until proof or stall, and above
+# LNS_FROM requests for at most CPSAT_SHARE of the time (its bound hardly moves after; at conference size it
+# needs the time: conf-30x80 is proven after 18-23 s, and was not within a 25-s share). Unproven, the
+# neighbourhood search keeps what is left until it has not improved for LNS_QUIET s and LNS_QUIET_SHARE of
+# that time (a 5-s spell stopped it while it was still gaining on forum-60x300; see the note of issue 11).
+LNS_FROM, CPSAT_SHARE, LNS_QUIET, LNS_QUIET_SHARE = 200, 0.5, 10.0, 0.5
 # `_complete_hint`: at most this long, and only on models up to this many variables (a Python loop sets them)
 COMPLETE_HINT_SECONDS, COMPLETE_HINT_VARIABLES = 5.0, 300_000
 
@@ -383,9 +384,9 @@ def _primary(
     """The priority phase: its solver, status and reporter, and the bound it proved on the priority.
 
     It keeps the time until it proves optimality or stops improving (`Stall`); the later phases get what is
-    left. In a fresh solve CP-SAT keeps at most CPSAT_SHARE of it, and the neighbourhood search continues
-    the phase (`_neighbourhoods`). With a deterministic time limit (tests), where a wall-clock stall would
-    make runs differ, it keeps a fixed share instead.
+    left. In a fresh solve above LNS_FROM requests CP-SAT keeps at most CPSAT_SHARE of it; unproven, the
+    neighbourhood search continues the phase (`_neighbourhoods`). With a deterministic time limit (tests),
+    where a wall-clock stall would make runs differ, it keeps a fixed share instead.
 
     In a balanced re-plan, a first quarter of the time looks at the priority alone: proven there, the
     stability phase takes it from there. Unproven (a large instance), the rest of the time maximises the
@@ -395,7 +396,7 @@ def _primary(
     balanced = anchor is not None and anchor.stability == "balanced" and bool(anchor.previous)
     stall = Stall() if options.secondary and options.deterministic_time is None else None
     fixed_share = 1.0 if not options.secondary or stall is not None else 0.6 if balanced else 0.7
-    if _searches_neighbourhoods(options, anchor):
+    if _searches_neighbourhoods(options, anchor) and len(cm.meetings) > LNS_FROM:
         fixed_share = CPSAT_SHARE
     seconds = clock.left() * fixed_share
     ends = clock.elapsed() + seconds
@@ -587,76 +588,79 @@ def _polish(
     In a fresh solve of a forum of one-slot meetings that all happen, MaxSAT tries to prove the fewest
     breaks beside the CP-SAT phases up to the breaks phase (`_start_maxsat`; alone it proved 17 of the 20 B2B
     instances in under 15 s each); its answer ends them and is the breaks phase's schedule."""
-    conference = cm.conference
-    held = list(cm.history.meetings)
-    phases = [p for p in PHASES if p.wanted(conference)]
+    phases = [p for p in PHASES if p.wanted(cm.conference)]
     maxsat = _start_maxsat(cm, best, stop) if fresh else None
+    polishing = _Polishing(cm, options, clock, progress, stop, stats, full, maxsat)
     try:
         for i, phase in enumerate(phases):
             if stop is not None and stop.is_set():
                 break
-            best = _phase(cm, phase, phases[i:], best, options, clock, progress, stop, stats, full, held, maxsat)
-            if phase.name == "breaks" and maxsat is not None:
-                maxsat.cancel()
-                maxsat = None
+            best = polishing.phase(phase, phases[i:], best)
+            if phase.name == "breaks":
+                polishing.end_maxsat()  # its answer, if any, is taken: the core is the rooms phase's
     finally:
-        if maxsat is not None:
-            maxsat.cancel()
+        polishing.end_maxsat()
     return best
 
 
-def _phase(
-    cm: ConferenceModel,
-    phase: _Phase,
-    rest: list[_Phase],
-    best: list[Meeting],
-    options: SolveOptions,
-    clock: _Clock,
-    progress: ProgressCallback | None,
-    stop: threading.Event | None,
-    stats: SolveStats,
-    full: Conference,
-    held: list[Meeting],
-    maxsat: FewestBreaks | None = None,
-) -> list[Meeting]:
-    """One CP-SAT secondary phase (see `_polish`); returns the best schedule after it. With MaxSAT running
-    beside it, the phase stops when MaxSAT has proven the fewest breaks, and the breaks phase takes that
-    schedule (when no worse: it holds the earlier goals too)."""
-    conference = cm.conference
-    skipped = may_start(phase.build_seconds(cm), clock)
-    if skipped is not None:
-        stats.phases.append({"phase": phase.name, "status": skipped})
+@dataclass
+class _Polishing:
+    """What the secondary phases of one solve share (see `_polish`), and one such phase."""
+
+    cm: ConferenceModel
+    options: SolveOptions
+    clock: _Clock
+    progress: ProgressCallback | None
+    stop: threading.Event | None
+    stats: SolveStats
+    full: Conference
+    maxsat: FewestBreaks | None = None
+
+    def end_maxsat(self) -> None:
+        if self.maxsat is not None:
+            self.maxsat.cancel()
+            self.maxsat = None
+
+    def phase(self, phase: _Phase, rest: list[_Phase], best: list[Meeting]) -> list[Meeting]:
+        """One CP-SAT secondary phase; returns the best schedule after it. With MaxSAT running beside it,
+        the phase stops when MaxSAT has proven the fewest breaks, and the breaks phase takes that schedule
+        (when no worse: it holds the earlier goals too)."""
+        cm, clock, maxsat = self.cm, self.clock, self.maxsat
+        conference, held = cm.conference, list(cm.history.meetings)
+        skipped = may_start(phase.build_seconds(cm), clock)
+        if skipped is not None:
+            self.stats.phases.append({"phase": phase.name, "status": skipped})
+            return best
+        goal = phase.build(cm)
+        if phase.maximize:
+            cm.model.maximize(goal)
+        else:
+            cm.model.minimize(goal)
+        cm.model.clear_hints()
+        cm.add_hint(best)
+        _complete_hint(cm, self.options, clock)
+        share = phase.weight / sum(p.weight for p in rest)
+        with _until_proven(maxsat, self.stop) as race:
+            solver, status, _ = _run(cm, phase.name, clock.left() * share, self.options, clock, self.progress, race)
+        record = {"phase": phase.name, "status": solver.status_name(status)}
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = cm.meetings_from(solver.value)
+            # a guide phase may find a schedule with more breaks: it is only taken when no worse
+            if _lexicographic(self.full, [*held, *found]) >= _lexicographic(self.full, [*held, *best]):
+                best = found
+            record["value"] = round(solver.objective_value)
+        if maxsat is not None and phase.keep is figures.breaks and maxsat.done():
+            found = maxsat.result(0)
+            if found is not None and _lexicographic(self.full, found) >= _lexicographic(self.full, best):
+                best = found
+                record.update(status="OPTIMAL", engine="maxsat", value=figures.breaks(conference, best))
+        if phase.keep is not None:
+            kept = phase.keep(conference, best)
+            cm.model.add(goal >= kept if phase.maximize else goal <= kept)
+            record["kept"] = kept
+        record["ended_seconds"] = round(clock.elapsed(), 2)
+        self.stats.phases.append(record)
         return best
-    goal = phase.build(cm)
-    if phase.maximize:
-        cm.model.maximize(goal)
-    else:
-        cm.model.minimize(goal)
-    cm.model.clear_hints()
-    cm.add_hint(best)
-    _complete_hint(cm, options, clock)
-    share = phase.weight / sum(p.weight for p in rest)
-    with _until_proven(maxsat, stop) as race:
-        solver, status, _ = _run(cm, phase.name, clock.left() * share, options, clock, progress, race)
-    record = {"phase": phase.name, "status": solver.status_name(status)}
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        found = cm.meetings_from(solver.value)
-        # a guide phase may find a schedule with more breaks: it is only taken when no worse
-        if _lexicographic(full, [*held, *found]) >= _lexicographic(full, [*held, *best]):
-            best = found
-        record["value"] = round(solver.objective_value)
-    if maxsat is not None and phase.keep is figures.breaks and maxsat.done():
-        found = maxsat.result(0)
-        if found is not None and _lexicographic(full, found) >= _lexicographic(full, best):
-            best = found
-            record.update(status="OPTIMAL", engine="maxsat", value=figures.breaks(conference, best))
-    if phase.keep is not None:
-        kept = phase.keep(conference, best)
-        cm.model.add(goal >= kept if phase.maximize else goal <= kept)
-        record["kept"] = kept
-    record["ended_seconds"] = round(clock.elapsed(), 2)
-    stats.phases.append(record)
-    return best
 
 
 @contextlib.contextmanager

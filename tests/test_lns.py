@@ -21,7 +21,7 @@ from scheduler.output import schedule_document
 from scheduler.parse import load_conference
 from scheduler.placement import placements
 from scheduler.rules import model_parts, placement_rules
-from scheduler.solve import SolveOptions, solve
+from scheduler.solve import LNS_FROM, SolveOptions, solve
 from tests.conftest import assert_valid_meetings
 from tests.test_properties import instances
 
@@ -84,9 +84,10 @@ def test_the_search_on_a_generated_forum_returns_a_valid_schedule_with_more_prio
 
 
 def test_an_unproven_solve_hands_its_time_to_the_search_and_records_it() -> None:
-    """On the wall clock, CP-SAT keeps at most half of the priority phase; unproven, the search continues it
-    from CP-SAT's schedule (never below it) and `solve.phases` records its yield per neighbourhood."""
-    data = generate("lns-conf", delegations=40, requests=150, rooms=6, seed=40150)
+    """On the wall clock, above LNS_FROM requests CP-SAT keeps at most half of the priority phase; unproven,
+    the search continues it from CP-SAT's schedule (never below it) and `solve.phases` records its yield per
+    neighbourhood."""
+    data = generate("lns-forum", delegations=50, requests=LNS_FROM + 50, rooms=8, seed=40150)
     conference = load_conference(json.dumps(data))
     outcome = solve(conference, SolveOptions(time_limit=8, workers=2, explain_share=0))
     assert outcome.status == "feasible"
