@@ -114,8 +114,10 @@ class _Encoding:
             for party in p.request.parties:
                 of[party].append(rid)
         rooms = len(conference.rooms)
-        for k in range(slots):
-            lits = [lit for (rid, slot_k), lit in self.at.items() if slot_k == k]
+        in_slot: dict[int, list[int]] = defaultdict(list)
+        for (_, k), lit in self.at.items():
+            in_slot[k].append(lit)
+        for lits in in_slot.values():
             if len(lits) > rooms:
                 self._cardinality(CardEnc.atmost(lits, rooms, vpool=self.pool, encoding=EncType.seqcounter))
         busy_in_slot: dict[int, list[int]] = defaultdict(list)

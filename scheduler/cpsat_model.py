@@ -505,9 +505,9 @@ def _tables_per_slot(cm: ConferenceModel) -> None:
                 continue
             duration = cm.meetings[rid].duration
             for s, lit in at.items():
-                for t in range(day.start, day.end, slot):
-                    if s <= t < s + duration:
-                        in_progress[t].append(lit)
+                first = day.start + -(-(s - day.start) // slot) * slot  # the first grid time at or after s
+                for t in range(first, min(s + duration, day.end), slot):
+                    in_progress[t].append(lit)
         for lits in in_progress.values():
             if len(lits) > rooms:
                 cm.model.add(sum(lits) <= rooms)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -61,15 +62,17 @@ class Search:
     def value(self) -> int:
         return sum(self.conference.request(rid).priority for rid in self.incumbent)
 
+    @cached_property
     def placeable(self) -> list[str]:
+        """The requests that could be held at all (the placements never change during a search)."""
         return [rid for rid, p in self.where.items() if p.possible]
 
     def left_out(self) -> list[str]:
-        return [rid for rid in self.placeable() if rid not in self.incumbent]
+        return [rid for rid in self.placeable if rid not in self.incumbent]
 
     def involving(self, delegations: Iterable[str]) -> list[str]:
         wanted = set(delegations)
-        return [rid for rid in self.placeable() if wanted & set(self.where[rid].request.parties)]
+        return [rid for rid in self.placeable if wanted & set(self.where[rid].request.parties)]
 
 
 # --- the neighbourhoods -------------------------------------------------------------------------
@@ -103,7 +106,7 @@ def one_day(search: Search, rng: random.Random) -> set[str]:
     """Some delegations' meetings on one day, and their left-out requests that could be held that day."""
     days = search.conference.event.days
     day = rng.choice(days)
-    on_day = [rid for rid in search.placeable() if _on(search, rid, day.start, day.end)]
+    on_day = [rid for rid in search.placeable if _on(search, rid, day.start, day.end)]
     return _by_delegation(search, on_day, rng)
 
 
@@ -111,7 +114,7 @@ def one_window(search: Search, rng: random.Random) -> set[str]:
     """Everything in a window of two hours on one day: the meetings in it and the requests it could hold."""
     day = rng.choice(search.conference.event.days)
     begin = rng.randrange(day.start, max(day.start + 1, day.end - 120), search.conference.event.slot_minutes)
-    inside = [rid for rid in search.placeable() if _on(search, rid, begin, begin + 120)]
+    inside = [rid for rid in search.placeable if _on(search, rid, begin, begin + 120)]
     return _fill(set(), inside, search.size, rng)
 
 
