@@ -52,6 +52,7 @@ def options(mode: str, time_limit: float, workers: int) -> SolveOptions:
             warm_start=False,
             greedy_fallback=False,
             secondary=False,
+            relaxation=False,
         )
     raise SystemExit(f"unknown mode {mode!r}")
 

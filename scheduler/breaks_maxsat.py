@@ -18,9 +18,9 @@ time, it gives nothing and the CP-SAT breaks phase goes on.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import defaultdict
 
+from scheduler.child import Child
 from scheduler.domain import Conference, Meeting
 from scheduler.placement import Placement
 from scheduler.room_groups import PoolMeeting, assign_rooms
@@ -57,30 +57,20 @@ class FewestBreaks:
     def __init__(self, conference: Conference, where: dict[str, Placement]):
         """Expects `shape(conference, where)`."""
         self.encoding = _Encoding(conference, where)
-        context = multiprocessing.get_context("fork")  # the child needs nothing but the clauses
-        self.receive, send = context.Pipe(duplex=False)
-        self.child = context.Process(target=_rc2, args=(self.encoding.hard, self.encoding.soft, send), daemon=True)
-        self.child.start()
-        send.close()
+        self.child = Child(_rc2, self.encoding.hard, self.encoding.soft)
 
     def done(self) -> bool:
-        return self.receive.poll()
+        return self.child.done()
 
     def result(self, seconds: float) -> list[Meeting] | None:
-        try:
-            model = self.receive.recv() if self.receive.poll(max(0.0, seconds)) else None
-        except EOFError:  # the child died (out of memory): no answer
-            model = None
-        self.cancel()
+        model = self.child.result(seconds)
         return None if model is None else self.encoding.meetings(set(model))
 
     def cancel(self) -> None:
-        if self.child.is_alive():
-            self.child.kill()
-        self.child.join()
+        self.child.cancel()
 
 
-def _rc2(hard: list[list[int]], soft: list[list[int]], send) -> None:
+def _rc2(hard: list[list[int]], soft: list[list[int]]) -> list[int]:
     from pysat.examples.rc2 import RC2
     from pysat.formula import WCNF
 
@@ -90,7 +80,7 @@ def _rc2(hard: list[list[int]], soft: list[list[int]], send) -> None:
     for clause in soft:
         wcnf.append(clause, weight=1)
     with RC2(wcnf, solver="cadical153", adapt=True, exhaust=True, minz=True) as rc2:
-        send.send(rc2.compute())
+        return rc2.compute()
 
 
 class _Encoding:

@@ -45,6 +45,8 @@ class ModelPart:
 
     add: Callable[[ConferenceModel], None]
     implied: tuple[Strengthening, ...] = ()
+    # the rule's rows in the LP relaxation of the priority (scheduler.relaxation); None: it adds none there
+    relaxed: Callable | None = None
 
 
 @dataclass
@@ -299,7 +301,7 @@ def interpreters(cm: ConferenceModel) -> None:
     if teams is None:
         return
     needing = [mv for mv in cm.meetings.values() if mv.placement.needs_interpretation]
-    busy = _teams_held(cm, teams)
+    busy = teams_held(cm, teams)
     if len(needing) > teams or (needing and busy):
         intervals = [cm.interval(mv, 0, mv.held, "interpreting") for mv in needing]
         demands = [1] * len(intervals)
@@ -309,7 +311,7 @@ def interpreters(cm: ConferenceModel) -> None:
         cm.model.add_cumulative(intervals, demands, teams)
 
 
-def _teams_held(cm: ConferenceModel, teams: int) -> list[tuple[int, int, int]]:
+def teams_held(cm: ConferenceModel, teams: int) -> list[tuple[int, int, int]]:
     """The teams the meetings already held keep busy: (start, end, teams) spans, at most `teams` each (a
     history that broke rule 11 still closes that time, but does not make the model infeasible)."""
     spans = [(m.start, m.end) for m in cm.history.meetings if m.request in cm.history.interpreted]

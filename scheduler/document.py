@@ -195,8 +195,8 @@ class SolveStatistics(_Part):
     wall_time_seconds: Seconds | None = None
     greedy_priority: StrictInt
     phases: tuple[SolvePhase, ...]
-    # which bound `upper_bound` is: optimal (the value itself), cp-sat (the solver's), static (the sum of the
-    # priorities of the requests that could be placed at all)
+    # which bound `upper_bound` is: optimal (the value itself), cp-sat (the solver's), lp (the LP relaxation's,
+    # scheduler.relaxation), static (the sum of the priorities of the requests that could be placed at all)
     bound_source: StrictStr | None = None
     stability: StrictStr | None = None  # of a re-plan: strict, balanced or off
     changes: Changes | None = None

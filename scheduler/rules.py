@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from scheduler import check, cpsat_model, rule_words
+from scheduler import check, cpsat_model, relaxation, rule_words
 from scheduler import placement as place
 from scheduler import rule_names as names
 from scheduler.cpsat_model import ModelPart
@@ -49,7 +49,7 @@ RULES: tuple[Rule, ...] = (
         names.ONCE,
         "Each request is scheduled at most once; a mandatory one exactly once.",
         check=check.once,
-        model=ModelPart(cpsat_model.once),
+        model=ModelPart(cpsat_model.once, relaxed=relaxation.once),
         demand=rule_words.once_demand,
     ),
     Rule(
@@ -74,7 +74,11 @@ RULES: tuple[Rule, ...] = (
         placement=(
             TimeStep(names.ONE_PLACE_AT_A_TIME, place.one_place_at_a_time, place.one_place_at_a_time_words),
         ),
-        model=ModelPart(cpsat_model.one_place_at_a_time, (cpsat_model.DELEGATION_DAY_ENERGY,)),
+        model=ModelPart(
+            cpsat_model.one_place_at_a_time,
+            (cpsat_model.DELEGATION_DAY_ENERGY,),
+            relaxed=relaxation.one_place_at_a_time,
+        ),
         obstacle=rule_words.one_place_at_a_time_obstacle,
         party_obstacle=rule_words.one_place_at_a_time_party_obstacle,
         clash=rule_words.one_place_at_a_time_clash,
@@ -85,7 +89,7 @@ RULES: tuple[Rule, ...] = (
         "Meetings in one room (and programme items held there) are apart by the turnover, inside the room's hours.",
         check=check.room_use,
         placement=(RoomTimeStep(names.ROOM_USE, place.room_use, place.room_use_words),),
-        model=ModelPart(cpsat_model.room_use, (cpsat_model.ROOM_SET_ENERGY,)),
+        model=ModelPart(cpsat_model.room_use, (cpsat_model.ROOM_SET_ENERGY,), relaxed=relaxation.room_use),
         obstacle=rule_words.room_use_obstacle,
         party_obstacle=rule_words.room_use_party_obstacle,
         clash=rule_words.room_use_clash,
@@ -123,7 +127,7 @@ RULES: tuple[Rule, ...] = (
         names.DAILY_LOAD,
         "A delegation has at most max_meetings_per_day meetings on each day.",
         check=check.daily_load,
-        model=ModelPart(cpsat_model.daily_load),
+        model=ModelPart(cpsat_model.daily_load, relaxed=relaxation.daily_load),
         obstacle=rule_words.daily_load_obstacle,
         party_obstacle=rule_words.daily_load_party_obstacle,
         clash=rule_words.daily_load_clash,
@@ -134,7 +138,7 @@ RULES: tuple[Rule, ...] = (
         "At no instant run more meetings needing interpretation than interpreter teams.",
         check=check.interpreters,
         placement=(RoomStep(names.INTERPRETERS, place.interpreters, place.interpreters_words),),
-        model=ModelPart(cpsat_model.interpreters),
+        model=ModelPart(cpsat_model.interpreters, relaxed=relaxation.interpreters),
         obstacle=rule_words.interpreters_obstacle,
         party_obstacle=rule_words.interpreters_party_obstacle,
         clash=rule_words.interpreters_clash,
@@ -149,7 +153,7 @@ RULES: tuple[Rule, ...] = (
             RoomStep(names.PINNED, place.pinned_room, place.pinned_room_words, first=True),
             TimeStep(names.PINNED, place.pinned, place.pinned_words, first=True),
         ),
-        model=ModelPart(cpsat_model.pinned),
+        model=ModelPart(cpsat_model.pinned, relaxed=relaxation.pinned),
         demand=rule_words.pinned_demand,
     ),
     Rule(

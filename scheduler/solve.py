@@ -37,6 +37,8 @@ from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
 from scheduler.lns import Search, improve
 from scheduler.phase_time import Stall, may_start
 from scheduler.placement import Placement, placements
+from scheduler.relaxation import LpBound
+from scheduler.relaxation import build as build_relaxation
 from scheduler.rules import ALL_RULES, model_parts, placement_rules
 from scheduler.why import Explanation, explain_all
 
@@ -71,6 +73,8 @@ class SolveOptions:
     greedy_fallback: bool = True  # keep the greedy schedule when the solver finds nothing better in time
     # an unproven primary hands part of its time to the neighbourhood search (scheduler.lns)
     neighbourhoods: bool = True
+    # the LP relaxation's bound on the priority, computed beside CP-SAT (scheduler.relaxation)
+    relaxation: bool = True
     # The contract's rules the solver holds: all of them, except in the tests that show each rule binds
     # (a schedule solved without a rule is still checked against all of them by `scheduler check`).
     rules: frozenset[str] = ALL_RULES
@@ -108,7 +112,7 @@ class SolveStats:
     time_to_proof: float | None = None
     greedy_priority: int = 0
     primary_status: str = ""
-    bound_source: str = ""  # optimal | cp-sat | static (see `_bound_source`)
+    bound_source: str = ""  # optimal | cp-sat | lp | static (see `_bound_source`)
     phases: list[dict] = field(default_factory=list)
 
 
@@ -180,6 +184,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.last_change = clock.elapsed()  # the last move of the best value or the integer bound
         self.bound: int | None = None
         self.stalled = False
+        self.best: float | None = None  # the best objective value so far
 
     def _moved(self) -> None:
         self.last_change = self.clock.elapsed()
@@ -192,8 +197,12 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.bound = whole
             self._moved()
 
+    def reached(self, bound: int | None) -> bool:
+        return bound is not None and self.best is not None and self.best >= bound - 1e-6
+
     def on_solution_callback(self) -> None:
         self._moved()
+        self.best = self.objective_value
         self.last_improvement = self.last_change
         if self.progress:
             value, bound = self.objective_value, self.best_objective_bound
@@ -212,9 +221,11 @@ def _run(
     stop: threading.Event | None,
     lex: _Lexicographic | None = None,
     stall: Stall | None = None,
+    ceiling: Callable[[], int | None] | None = None,
 ) -> tuple[cp_model.CpSolver, int, _Reporter]:
     """One CP-SAT solve of the model's current objective, stoppable from outside. `lex`: the objective is
-    the priority phase's, reported as the priority it holds; `stall`: it also stops when it stops improving."""
+    the priority phase's, reported as the priority it holds; `stall`: it also stops when it stops improving;
+    `ceiling`: a bound on the objective proven elsewhere (None while unknown): reaching it is optimal."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
     solver.parameters.num_workers = options.worker_count
@@ -233,11 +244,14 @@ def _run(
 
     solver.best_bound_callback = on_bound
     done = threading.Event()
-    if stop is not None or stall is not None:
+    if stop is not None or stall is not None or ceiling is not None:
 
         def watch() -> None:
             while not done.wait(0.05):
                 if stop is not None and stop.is_set():
+                    solver.stop_search()
+                    return
+                if ceiling is not None and reporter.reached(ceiling()):
                     solver.stop_search()
                     return
                 if stall is not None and stall.stalled(clock.elapsed(), reporter.started, reporter.last_change,
@@ -300,10 +314,13 @@ def solve(
         cm.add_hint(start_schedule)
     if stability == "strict":
         _hold_stability(cm, anchor, start_schedule, 0.3, options, clock, progress, stop, stats)
-    solver, status, reporter, primary_bound = _primary(cm, objective, anchor, options, clock, progress, stop)
+    lp = _start_relaxation(cm, parts, options, anchor, clock, stop)
+    solver, status, reporter, primary_bound = _primary(cm, objective, anchor, options, clock, progress, stop, lp)
     stats.primary_status = solver.status_name(status)
     static = static_bound(where)
 
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and lp is not None:
+        lp.cancel()
     if status == cp_model.INFEASIBLE:
         conflict = find_conflict(
             conference, where, clock.left(), options.rules, history, anchor.restrict if anchor is not None else None
@@ -327,14 +344,20 @@ def solve(
     record = {"phase": "priority", "status": stats.primary_status, "value": value,
               "ended_seconds": round(clock.elapsed(), 2), **({"stalled": True} if reporter.stalled else {})}
     stats.phases.append(record)
+    if (known := _lp_known(lp, options, clock)) is not None:
+        bound = min(bound, known)
     if value < bound and _searches_neighbourhoods(options, anchor) and not (stop is not None and stop.is_set()):
-        best = _neighbourhoods(cm, parts, best, bound, options, clock, progress, stop, stats)
+        best = _neighbourhoods(cm, parts, best, bound, options, clock, progress, stop, stats, lp)
         value = figures.scheduled_priority(conference, best)
+    lp_bound = _lp_known(lp, options, clock)
+    relaxed = _relaxation_record(lp, clock.elapsed())  # ends its child: a bound not there by now is not waited for
+    if lp_bound is not None:
+        bound = min(bound, lp_bound)
     proven = (status == cp_model.OPTIMAL and stability != "strict") or value >= bound
     bound = value if proven else max(bound, value)
     if proven:
         stats.time_to_proof = clock.elapsed()
-    stats.bound_source = _bound_source(proven, bound, static)
+    stats.bound_source = _bound_source(proven, bound, static, lp_bound)
     record["bound"] = bound
 
     if options.secondary:
@@ -357,6 +380,8 @@ def solve(
         freeze = None if anchor is None else anchor.freeze
         reasons = _confirmed(reasons, explain_all(full, every, where, seconds, freeze))
     stats.wall_time = clock.elapsed()
+    if relaxed is not None:
+        stats.phases.append(relaxed)  # beside the others, not before them: listed last
     held = figures.scheduled_priority(full, history.meetings)
     return Outcome(
         status="optimal" if proven else "feasible",
@@ -380,8 +405,10 @@ def _primary(
     clock: _Clock,
     progress: ProgressCallback | None,
     stop: threading.Event | None,
+    lp: LpBound | None = None,
 ) -> tuple[cp_model.CpSolver, int, _Reporter, int]:
-    """The priority phase: its solver, status and reporter, and the bound it proved on the priority.
+    """The priority phase: its solver, status and reporter, and the bound it proved on the priority. It also
+    ends as soon as its schedule reaches the LP bound computed beside it (`lp`): that is a proof.
 
     It keeps the time until it proves optimality or stops improving (`Stall`); the later phases get what is
     left. In a fresh solve above LNS_FROM requests CP-SAT keeps at most CPSAT_SHARE of it; unproven, the
@@ -403,7 +430,9 @@ def _primary(
     if balanced:
         solver, status, reporter = _run(cm, "priority", seconds * 0.25, options, clock, progress, stop)
     else:
-        solver, status, reporter = _run(cm, "priority", seconds, options, clock, progress, stop, stall=stall)
+        ceiling = lp.known if lp is not None and options.deterministic_time is None else None
+        solver, status, reporter = _run(cm, "priority", seconds, options, clock, progress, stop, stall=stall,
+                                        ceiling=ceiling)
     stopped = stop is not None and stop.is_set()
     if balanced and status == cp_model.UNKNOWN and not stopped:
         # no schedule yet in the first quarter (a very large instance): the priority alone keeps the rest
@@ -442,11 +471,17 @@ def _neighbourhoods(
     progress: ProgressCallback | None,
     stop: threading.Event | None,
     stats: SolveStats,
+    lp: LpBound | None = None,
 ) -> list[Meeting]:
     """Raise an unproven primary by large-neighbourhood search (scheduler.lns) for the time left, until it
-    stops improving; the secondary phases get what is left then."""
+    stops improving or reaches the bound (CP-SAT's, or the LP's once it is there); the secondary phases get
+    what is left then."""
     search = Search(cm.conference, cm.placements, parts, {m.request: m for m in best}, cm.history)
     before = search.value
+
+    def reached() -> bool:
+        known = lp.known() if lp is not None else None
+        return search.value >= (bound if known is None else min(bound, known))
 
     def improved(value: int) -> None:
         stats.time_to_best = clock.elapsed()
@@ -454,8 +489,9 @@ def _neighbourhoods(
             progress(Progress("neighbourhoods", clock.elapsed(), value, bound))
 
     seconds = clock.left()
-    yields, stalled = improve(search, seconds, options.worker_count, options.seed, cm.strengthening, stop,
-                     on_improvement=improved, quiet=max(LNS_QUIET, LNS_QUIET_SHARE * seconds))
+    with _stopped_when(reached, stop) as enough:
+        yields, stalled = improve(search, seconds, options.worker_count, options.seed, cm.strengthening, enough,
+                                  on_improvement=improved, quiet=max(LNS_QUIET, LNS_QUIET_SHARE * seconds))
     stats.phases.append({"phase": "neighbourhoods", "status": "FEASIBLE", "value": search.value,
                          "gained": search.value - before, "ended_seconds": round(clock.elapsed(), 2),
                          **({"stalled": True} if stalled else {}),
@@ -463,12 +499,52 @@ def _neighbourhoods(
     return list(search.incumbent.values())
 
 
-def _bound_source(proven: bool, bound: int, static_bound: int) -> str:
-    """Which bound the upper bound is: the value itself (proven optimal), CP-SAT's, or the static sum of the
-    priorities of the requests that could be placed at all."""
+def _bound_source(proven: bool, bound: int, static_bound: int, lp_bound: int | None = None) -> str:
+    """Which bound the upper bound is: the value itself (proven optimal), the static sum of the priorities of
+    the requests that could be placed at all, the LP relaxation's (scheduler.relaxation) or CP-SAT's."""
     if proven:
         return "optimal"
-    return "static" if bound >= static_bound else "cp-sat"
+    if bound >= static_bound:
+        return "static"
+    return "lp" if bound == lp_bound else "cp-sat"
+
+
+def _start_relaxation(
+    cm: ConferenceModel,
+    parts: list,
+    options: SolveOptions,
+    anchor: Anchor | None,
+    clock: _Clock,
+    stop: threading.Event | None,
+) -> LpBound | None:
+    """The LP bound on the priority (scheduler.relaxation), computed in a child process beside the priority
+    phase from now on; None when the options leave it out, in a strict re-plan (whose bound is the static
+    one: the changes rank first there), or when the LP would be too large to pay."""
+    if not options.relaxation or (anchor is not None and anchor.stability == "strict"):
+        return None
+    if stop is not None and stop.is_set():
+        return None
+    relaxation = build_relaxation(cm, [part.relaxed for part in parts if part.relaxed is not None])
+    return None if relaxation is None else LpBound(relaxation, clock.left(), clock.elapsed())
+
+
+def _lp_known(lp: LpBound | None, options: SolveOptions, clock: _Clock) -> int | None:
+    """The LP bound if it is there; a deterministic run (tests) waits for it, so that its runs repeat."""
+    if lp is None:
+        return None
+    return lp.result(clock.left()) if options.deterministic_time is not None else lp.known()
+
+
+def _relaxation_record(lp: LpBound | None, now: float) -> dict | None:
+    """The LP bound's line among the phases (it ran beside them), ending its child (`now`: if unfinished)."""
+    if lp is None:
+        return None
+    bound = lp.known()
+    lp.cancel()
+    if bound is None:
+        return {"phase": "relaxation", "status": "UNKNOWN", "ended_seconds": round(now, 2)}
+    return {"phase": "relaxation", "status": "BOUND", "bound": bound,
+            "ended_seconds": round(lp.started + (lp.seconds or 0.0), 2)}
 
 
 def _confirmed(reasons: list[Unscheduled], explained: dict[str, Explanation]) -> list[Unscheduled]:
@@ -663,18 +739,26 @@ class _Polishing:
         return best
 
 
-@contextlib.contextmanager
-def _until_proven(maxsat: FewestBreaks | None, stop: threading.Event | None) -> Iterator[threading.Event | None]:
+def _until_proven(maxsat: FewestBreaks | None, stop: threading.Event | None):
     """An event set when MaxSAT beside the phase has its answer or the solve is stopped (`stop` itself
     when no MaxSAT runs)."""
-    if maxsat is None:
+    return _stopped_when(None if maxsat is None else maxsat.done, stop)
+
+
+@contextlib.contextmanager
+def _stopped_when(
+    condition: Callable[[], bool] | None, stop: threading.Event | None
+) -> Iterator[threading.Event | None]:
+    """An event set when `condition()` holds (asked every 50 ms) or the solve is stopped (`stop` itself when
+    there is no condition)."""
+    if condition is None:
         yield stop
         return
     race, over = threading.Event(), threading.Event()
 
     def watch() -> None:
         while not over.wait(0.05):
-            if maxsat.done() or (stop is not None and stop.is_set()):
+            if condition() or (stop is not None and stop.is_set()):
                 race.set()
                 return
 

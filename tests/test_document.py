@@ -64,7 +64,7 @@ def test_what_a_solve_writes_reads_back_and_writes_again_byte_for_byte() -> None
                                               "party_what_if"}  # fmt: skip
     assert list(written["solve"]) == ["gap", "time_to_best_seconds", "time_to_proof_seconds", "wall_time_seconds",
                                       "greedy_priority", "phases", "bound_source"]  # fmt: skip
-    assert written["solve"]["bound_source"] in ("optimal", "cp-sat", "static")
+    assert written["solve"]["bound_source"] in ("optimal", "cp-sat", "lp", "static")
     assert all("ended_seconds" in p or p["status"].startswith("skipped") for p in written["solve"]["phases"])
 
 

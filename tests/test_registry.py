@@ -150,6 +150,8 @@ def test_every_rule_is_held_by_the_solver_under_its_own_name() -> None:
             assert step.words.__name__.startswith(rule.name), step.words.__name__
         if rule.model is not None:
             assert rule.model.add.__name__ == rule.name
+            assert rule.model.relaxed is not None, f"{rule.name} has no rows in the LP relaxation"
+            assert rule.model.relaxed.__name__ == rule.name
 
 
 def test_every_rule_of_the_model_has_words_for_explanations_and_exit_3() -> None:

@@ -1,0 +1,45 @@
+"""One computation in a forked child process, beside the CP-SAT solve that goes on in this one.
+
+The solver's helpers that are not CP-SAT (MaxSAT on the breaks, the LP bound) run this way: the time limit
+can stop them (a C library call cannot be interrupted from a thread), and their memory is their own. The
+child is forked, so it needs nothing pickled but its answer.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from typing import Any
+
+
+class Child:
+    """`target(*args)` in a child process from construction on; `result` waits for its answer."""
+
+    def __init__(self, target: Callable[..., Any], *args: Any):
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(target=_answer, args=(target, args, send), daemon=True)
+        self.process.start()
+        send.close()
+
+    def done(self) -> bool:
+        """The answer is there (or the child died: `result` then gives None)."""
+        return self.receive.poll()
+
+    def result(self, seconds: float) -> Any | None:
+        """The answer, waiting up to `seconds` for it; None when it is not there by then. Ends the child."""
+        try:
+            answer = self.receive.recv() if self.receive.poll(max(0.0, seconds)) else None
+        except EOFError:  # the child died (out of memory): no answer
+            answer = None
+        self.cancel()
+        return answer
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+def _answer(target: Callable[..., Any], args: tuple, send) -> None:
+    send.send(target(*args))
