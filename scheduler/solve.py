@@ -53,6 +53,12 @@ LARGE = 400  # requests: above this, presolve probing is switched off
 # neighbourhood search keeps what is left until it has not improved for LNS_QUIET s and LNS_QUIET_SHARE of
 # that time (a 5-s spell stopped it while it was still gaining on forum-60x300; see the note of issue 11).
 LNS_FROM, CPSAT_SHARE, LNS_QUIET, LNS_QUIET_SHARE = 200, 0.5, 10.0, 0.5
+# While MaxSAT proves the breaks beside them (a B2B forum), these phases leave it a core. Measured (30 s, 2
+# cores): with CP-SAT on both, RC2's proofs came at 22-24 s or not at all (ticf-14crafa 47-84 breaks instead
+# of 0, forum-13crafb 19-36 instead of 6); with one worker for compactness they came at 22-23 s every time,
+# but the instances RC2 cannot prove end with more breaks (ticf-13crafb 37 against 19, forum-13crafc 27
+# against 10: CP-SAT's guide is weaker on one worker). Proofs at the published optimum come first.
+MAXSAT_CORE_PHASES = frozenset({"compactness"})
 # `_complete_hint`: at most this long, and only on models up to this many variables (a Python loop sets them)
 COMPLETE_HINT_SECONDS, COMPLETE_HINT_VARIABLES = 5.0, 300_000
 
@@ -522,6 +528,8 @@ def _start_relaxation(
     one: the changes rank first there), or when the LP would be too large to pay."""
     if not options.relaxation or (anchor is not None and anchor.stability == "strict"):
         return None
+    if all(mv.request.must_happen for mv in cm.meetings.values()):
+        return None  # every request is held: the static sum is the priority (a B2B forum)
     if stop is not None and stop.is_set():
         return None
     relaxation = build_relaxation(cm, [part.relaxed for part in parts if part.relaxed is not None])
@@ -716,8 +724,11 @@ class _Polishing:
         cm.add_hint(best)
         _complete_hint(cm, self.options, clock)
         share = phase.weight / sum(p.weight for p in rest)
+        options = self.options
+        if maxsat is not None and phase.name in MAXSAT_CORE_PHASES:
+            options = dataclasses.replace(options, workers=max(1, options.worker_count - 1))
         with _until_proven(maxsat, self.stop) as race:
-            solver, status, _ = _run(cm, phase.name, clock.left() * share, self.options, clock, self.progress, race)
+            solver, status, _ = _run(cm, phase.name, clock.left() * share, options, clock, self.progress, race)
         record = {"phase": phase.name, "status": solver.status_name(status)}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = cm.meetings_from(solver.value)

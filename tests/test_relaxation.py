@@ -174,3 +174,16 @@ def test_a_solve_without_the_relaxation_records_none() -> None:
     conference = load_conference(json.dumps(data))
     outcome = solve(conference, SolveOptions(time_limit=10, workers=1, deterministic_time=2, relaxation=False))
     assert all(p["phase"] != "relaxation" for p in outcome.stats.phases)
+
+
+def test_no_lp_runs_when_every_request_must_happen() -> None:
+    """A B2B forum: every request is held, so the static sum is the priority and the LP could say nothing."""
+    from tests.conftest import instance, request
+
+    data = instance(requests=[request("AB", "AB", mandatory=True), request("CD", "CD", mandatory=True)])
+    outcome = solve(load_conference(json.dumps(data)), SolveOptions(time_limit=10, workers=1, deterministic_time=2))
+    assert outcome.status == "optimal" and outcome.scheduled_priority == 2
+    assert all(p["phase"] != "relaxation" for p in outcome.stats.phases)
+    data["requests"][1].pop("mandatory")  # one request that may be left out: the LP runs again
+    outcome = solve(load_conference(json.dumps(data)), SolveOptions(time_limit=10, workers=1, deterministic_time=2))
+    assert any(p["phase"] == "relaxation" for p in outcome.stats.phases)
