@@ -180,11 +180,19 @@ class _Lexicographic:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving solution to the progress callback and notes when it came."""
+    """Forwards each improving solution to the progress callback and notes when it came. The bound it reports
+    is the smaller of CP-SAT's and the `ceiling` proven beside it (the LP's), once that is known."""
 
-    def __init__(self, phase: str, clock: _Clock, progress: ProgressCallback | None, lex: _Lexicographic | None):
+    def __init__(
+        self,
+        phase: str,
+        clock: _Clock,
+        progress: ProgressCallback | None,
+        lex: _Lexicographic | None,
+        ceiling: Callable[[], int | None] | None = None,
+    ):
         super().__init__()
-        self.phase, self.clock, self.progress, self.lex = phase, clock, progress, lex
+        self.phase, self.clock, self.progress, self.lex, self.ceiling = phase, clock, progress, lex, ceiling
         self.last_improvement: float | None = None
         self.started: float | None = None  # the search's first report (a schedule or a bound)
         self.last_change = clock.elapsed()  # the last move of the best value or the integer bound
@@ -206,6 +214,11 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     def reached(self, bound: int | None) -> bool:
         return bound is not None and self.best is not None and self.best >= bound - 1e-6
 
+    def shown(self, bound: float) -> float:
+        """The bound a progress report gives: CP-SAT's `bound`, or the ceiling where that is lower."""
+        known = self.ceiling() if self.ceiling is not None else None
+        return bound if known is None else min(bound, known)
+
     def on_solution_callback(self) -> None:
         self._moved()
         self.best = self.objective_value
@@ -214,7 +227,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             value, bound = self.objective_value, self.best_objective_bound
             if self.lex is not None:
                 value, bound = self.value(self.lex.primary), self.lex.bound(bound)
-            self.progress(Progress(self.phase, self.last_improvement, value, bound))
+            self.progress(Progress(self.phase, self.last_improvement, value, self.shown(bound)))
 
 
 def _run(
@@ -241,15 +254,17 @@ def _run(
     if len(cm.meetings) > LARGE:
         # Presolve probing takes tens of seconds on large models (seen at 800 requests) and finds little.
         solver.parameters.cp_model_probing_level = 0
-    reporter = _Reporter(phase, clock, progress, lex)
+    reporter = _Reporter(phase, clock, progress, lex, ceiling)
 
     def on_bound(bound: float) -> None:
         reporter.bound_moved(bound)
         if progress is not None:
-            progress(Progress(phase, clock.elapsed(), None, bound if lex is None else lex.bound(bound)))
+            shown = reporter.shown(bound if lex is None else lex.bound(bound))
+            progress(Progress(phase, clock.elapsed(), None, shown))
 
     solver.best_bound_callback = on_bound
     done = threading.Event()
+    told: list[bool] = []  # the ceiling's arrival was reported
     if stop is not None or stall is not None or ceiling is not None:
 
         def watch() -> None:
@@ -260,6 +275,10 @@ def _run(
                 if ceiling is not None and reporter.reached(ceiling()):
                     solver.stop_search()
                     return
+                if ceiling is not None and progress is not None and not told and ceiling() is not None:
+                    told.append(True)  # the ceiling just became known: the watchers see the better bound now
+                    cp_sat = float("inf") if reporter.bound is None else reporter.bound
+                    progress(Progress(phase, clock.elapsed(), None, reporter.shown(cp_sat)))
                 if stall is not None and stall.stalled(clock.elapsed(), reporter.started, reporter.last_change,
                                                        seconds):
                     reporter.stalled = True

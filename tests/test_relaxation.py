@@ -187,3 +187,15 @@ def test_no_lp_runs_when_every_request_must_happen() -> None:
     data["requests"][1].pop("mandatory")  # one request that may be left out: the LP runs again
     outcome = solve(load_conference(json.dumps(data)), SolveOptions(time_limit=10, workers=1, deterministic_time=2))
     assert any(p["phase"] == "relaxation" for p in outcome.stats.phases)
+
+
+def test_the_live_progress_shows_the_lp_bound_once_it_is_known() -> None:
+    """What the service's watch view shows while the priority phase runs: never CP-SAT's weaker bound after
+    the LP's has arrived (conf-40x150-tight: 464 against CP-SAT's 480s), and the final bound is the same."""
+    conference = load_conference(json.dumps(generated("conf-40x150-tight")))
+    seen = []
+    outcome = solve(conference, SolveOptions(time_limit=12, workers=2, seed=0), progress=seen.append)
+    priority = [p.bound for p in seen if p.phase == "priority" and p.bound is not None]
+    assert 464 in priority, priority[-5:]
+    after = priority[priority.index(464):]
+    assert max(after) == 464 and outcome.upper_bound == 464
