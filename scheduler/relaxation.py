@@ -4,7 +4,7 @@ CP-SAT's own bound comes from its LP over the intervals (with the energy cuts of
 not see that a delegation or a room is used at one instant at most once (or size times). Here a variable says
 "this request is held at this start (in this pool of rooms)", between 0 and 1, and each rule between
 meetings is a row per instant. On the conference benchmarks it is far stronger (conf-40x150-tight 464 against
-CP-SAT's 485; forum-60x300 1107 against 1139) and cheap (0.2-6 s up to 800 requests).
+CP-SAT's 485; forum-60x300 1107 against 1139) and cheap (0.3-7 s alone up to 800 requests, on one thread).
 
 Each rule's rows are built by a function named as the rule (`once`, `pinned`, `one_place_at_a_time`,
 `room_use`, `daily_load`, `interpreters`), bound to the rule by the registry (`ModelPart.relaxed` in
@@ -36,7 +36,7 @@ from scheduler.cpsat_model import ConferenceModel, teams_held
 
 # Above this many columns the LP takes longer than it gives (fair-300x3000: 122 000 columns, 76 s for a
 # bound 0.3 % below CP-SAT's); up to BY_POOL_COLUMNS a column per request, pool of rooms and start (it sees
-# which rooms a meeting can use: conf-40x150-tight 464 instead of 487), above it one per request and start,
+# which rooms a meeting can use: conf-40x150-tight 464 instead of 486), above it one per request and start,
 # with the rooms counted by the sets of pools that requests can use.
 LP_COLUMNS = 60_000
 BY_POOL_COLUMNS = 20_000
