@@ -22,6 +22,7 @@ The bound is proven whatever the LP solver's accuracy: any row prices give an up
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from bisect import bisect_left
@@ -287,6 +288,9 @@ def upper_bound(relaxation: Relaxation, seconds: float) -> int | None:
 
 
 def _timed(relaxation: Relaxation, seconds: float) -> tuple[int | None, float]:
+    # HiGHS prints a banner when it is made, before any option can silence it: the child's own output goes
+    # nowhere, so the CLI's report stays the CLI's (the child is forked: the parent's output is untouched)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     started = time.monotonic()
     return upper_bound(relaxation, seconds), time.monotonic() - started
 

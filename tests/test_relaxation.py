@@ -199,3 +199,4 @@ def test_the_live_progress_shows_the_lp_bound_once_it_is_known() -> None:
     assert 464 in priority, priority[-5:]
     after = priority[priority.index(464):]
     assert max(after) == 464 and outcome.upper_bound == 464
+
