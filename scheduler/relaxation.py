@@ -116,9 +116,8 @@ class Rows:
         for i, t in enumerate(instants):
             room = capacity(t)
             slack = self.slack(room)  # capacity left at t
-            if previous is None:
-                covering = [column for start, end, column in items if start <= t < end]
-                self.row(room, room, [*covering, slack])
+            if previous is None:  # the first instant is the earliest start: what covers it starts there
+                self.row(room, room, [*starting[0], slack])
             else:
                 gone = ending.get(i, [])
                 columns = [*starting[i], *gone, slack, previous]
