@@ -123,9 +123,14 @@ class _Encoding:
                 self.hard += [[-busy[k], later[k]], [-later[k + 1], later[k]]]
             for k in range(1, slots - 1):
                 self.soft.append([-busy[k - 1], busy[k], -later[k + 1]])
+        # This cap alone as a totalizer (the others stay sequential counters): RC2 alone on one core, the
+        # 20 B2B instances, 40 s each, proved 18 instead of 17 (forum-13crafc 2 s instead of over 40 s,
+        # ticf-13crafc 12 s instead of over 40 s, ticf-14crafa 10 s instead of 14 s; forum-13crafb over 40 s
+        # instead of 16 s). Each other cardinality as a totalizer instead was slower on forum-13crafc (23-56 s)
+        # and ticf-13crafc (over 60 s).
         for lits in busy_in_slot.values():
             if len(lits) > 2 * rooms:
-                self._cardinality(CardEnc.atmost(lits, 2 * rooms, vpool=self.pool, encoding=EncType.seqcounter))
+                self._cardinality(CardEnc.atmost(lits, 2 * rooms, vpool=self.pool, encoding=EncType.kmtotalizer))
 
     def _at(self, rid: str, k: int) -> int:
         self.at[(rid, k)] = self.pool.id(("at", rid, k))
