@@ -49,10 +49,14 @@ Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 LARGE = 400  # requests: above this, presolve probing is switched off
 # A fresh solve's priority phase: CP-SAT on the whole model first, until proof or stall, and above
 # LNS_FROM requests for at most CPSAT_SHARE of the time (its bound hardly moves after; at conference size it
-# needs the time: conf-30x80 is proven after 18-23 s, and was not within a 25-s share). Unproven, the
-# neighbourhood search keeps what is left until it has not improved for LNS_QUIET s and LNS_QUIET_SHARE of
-# that time (a 5-s spell stopped it while it was still gaining on forum-60x300; see the note of issue 11).
-LNS_FROM, CPSAT_SHARE, LNS_QUIET, LNS_QUIET_SHARE = 200, 0.5, 10.0, 0.5
+# needs the time: conf-30x80 is proven after 18-23 s, and was not within a 25-s share). Above, CP-SAT's value
+# hardly moves after its first seconds while the neighbourhood search gains steadily. Measured (2 workers,
+# benchmarks.worker full): share 0.5 / 0.3 / 0.15 gave forum-60x300 (60 s) 1067-1088 / 1087 / 1084,
+# forum-120x800 (120 s) 2492-2518 / 2547, 2558 / 2504, fair-300x3000 (120 s) 8942-9071 / 9082 / 9096 (its
+# CP-SAT had 8839 at 41 s and still at 71 s). Unproven, the neighbourhood search keeps what is left until it
+# has not improved for LNS_QUIET s and LNS_QUIET_SHARE of that time (a 5-s spell stopped it while it was
+# still gaining on forum-60x300; see the note of issue 11).
+LNS_FROM, CPSAT_SHARE, LNS_QUIET, LNS_QUIET_SHARE = 200, 0.3, 10.0, 0.5
 # While MaxSAT proves the breaks beside them (a B2B forum), these phases leave it a core. Measured (30 s, 2
 # cores): with CP-SAT on both, RC2's proofs came at 22-24 s or not at all (ticf-14crafa 47-84 breaks instead
 # of 0, forum-13crafb 19-36 instead of 6); with one worker for compactness they came at 22-23 s every time,
