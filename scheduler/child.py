@@ -26,6 +26,10 @@ class Child:
         """The answer is there (or the child died: `result` then gives None)."""
         return self.receive.poll()
 
+    def wait(self, seconds: float) -> bool:
+        """Waits up to `seconds` for the answer, leaving the child be; True when it is there."""
+        return self.receive.poll(max(0.0, seconds))
+
     def result(self, seconds: float) -> Any | None:
         """The answer, waiting up to `seconds` for it; None when it is not there by then. Ends the child."""
         try:

@@ -156,7 +156,7 @@ class SolvePhase(_Part):
     """What one phase of the solve reached (see `scheduler.solve`)."""
 
     _absent_when_none = frozenset(
-        {"value", "bound", "kept", "ended_seconds", "stalled", "gained", "yields", "engine"}
+        {"value", "bound", "kept", "ended_seconds", "stalled", "gained", "yields", "engine", "rounded"}
     )
 
     phase: StrictStr
@@ -169,6 +169,7 @@ class SolvePhase(_Part):
     gained: StrictInt | None = None  # the neighbourhood search: the priority it added
     yields: dict[str, NeighbourhoodYield] | None = None  # the neighbourhood search: by kind of neighbourhood
     engine: StrictStr | None = None  # "maxsat" when the breaks were proven by MaxSAT, else CP-SAT
+    rounded: StrictInt | None = None  # the relaxation: the priority of the schedule rounded from its solution
 
 
 class Changes(_Part):

@@ -37,7 +37,7 @@ from scheduler.infeasibility import Conflict, find_conflict, solve_must_happen
 from scheduler.lns import Search, improve
 from scheduler.phase_time import Stall, may_start
 from scheduler.placement import Placement, placements
-from scheduler.relaxation import LpBound
+from scheduler.relaxation import LpBound, rounding
 from scheduler.relaxation import build as build_relaxation
 from scheduler.rules import ALL_RULES, model_parts, placement_rules
 from scheduler.why import Explanation, explain_all
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 
 Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 LARGE = 400  # requests: above this, presolve probing is switched off
+# The LP's solution, rounded, starts the priority phase where it is better than the greedy's (see
+# `_rounded_start`); it is waited for at most this share of the time and this long (conf-40x150-tight: 0.3 s).
+ROUNDING_WAIT_SHARE, ROUNDING_WAIT_SECONDS = 0.1, 5.0
 # A fresh solve's priority phase: CP-SAT on the whole model first, until proof or stall, and above
 # LNS_FROM requests for at most CPSAT_SHARE of the time (its bound hardly moves after; at conference size it
 # needs the time: conf-30x80 is proven after 18-23 s, and was not within a 25-s share). Above, CP-SAT's value
@@ -344,6 +347,11 @@ def solve(
     if stability == "strict":
         _hold_stability(cm, anchor, start_schedule, 0.3, options, clock, progress, stop, stats)
     lp = _start_relaxation(cm, parts, options, anchor, clock, stop)
+    rounded = _rounded_start(cm, lp, start_schedule, options, anchor, clock)
+    if rounded is not None and rounded.better:
+        start_schedule = rounded.meetings
+        cm.model.clear_hints()
+        cm.add_hint(start_schedule)
     solver, status, reporter, primary_bound = _primary(cm, objective, anchor, options, clock, progress, stop, lp)
     stats.primary_status = solver.status_name(status)
     static = static_bound(where)
@@ -379,7 +387,7 @@ def solve(
         best = _neighbourhoods(cm, parts, best, bound, options, clock, progress, stop, stats, lp)
         value = figures.scheduled_priority(conference, best)
     lp_bound = _lp_known(lp, options, clock)
-    relaxed = _relaxation_record(lp, clock.elapsed())  # ends its child: a bound not there by now is not waited for
+    relaxed = _relaxation_record(lp, clock.elapsed(), rounded)  # ends its child: a bound not there by now is lost
     if lp_bound is not None:
         bound = min(bound, lp_bound)
     proven = (status == cp_model.OPTIMAL and stability != "strict") or value >= bound
@@ -566,8 +574,9 @@ def _lp_known(lp: LpBound | None, options: SolveOptions, clock: _Clock) -> int |
     return lp.result(clock.left()) if options.deterministic_time is not None else lp.known()
 
 
-def _relaxation_record(lp: LpBound | None, now: float) -> dict | None:
-    """The LP bound's line among the phases (it ran beside them), ending its child (`now`: if unfinished)."""
+def _relaxation_record(lp: LpBound | None, now: float, rounded: _Rounded | None = None) -> dict | None:
+    """The LP bound's line among the phases (it ran beside them), ending its child (`now`: if unfinished);
+    with the priority of the schedule rounded from its solution, when there was one."""
     if lp is None:
         return None
     bound = lp.known()
@@ -575,7 +584,45 @@ def _relaxation_record(lp: LpBound | None, now: float) -> dict | None:
     if bound is None:
         return {"phase": "relaxation", "status": "UNKNOWN", "ended_seconds": round(now, 2)}
     return {"phase": "relaxation", "status": "BOUND", "bound": bound,
-            "ended_seconds": round(lp.started + (lp.seconds or 0.0), 2)}
+            "ended_seconds": round(lp.started + (lp.seconds or 0.0), 2),
+            **({"rounded": rounded.value} if rounded is not None else {})}
+
+
+@dataclass(frozen=True)
+class _Rounded:
+    """A schedule rounded from the LP's solution; `better`: better than the start schedule it replaces."""
+
+    meetings: list[Meeting]
+    value: int
+    better: bool
+
+
+def _rounded_start(
+    cm: ConferenceModel,
+    lp: LpBound | None,
+    start: list[Meeting] | None,
+    options: SolveOptions,
+    anchor: Anchor | None,
+    clock: _Clock,
+) -> _Rounded | None:
+    """In a fresh solve whose LP has a column per pool of rooms, the LP's solution rounded into a schedule
+    (`relaxation.rounding`, placed by the greedy): it starts the priority phase when better than `start`.
+    The LP is waited for, at most ROUNDING_WAIT_SHARE of the time (deterministic runs: until it ends)."""
+    fresh = anchor is None or anchor.stability == "off"
+    if lp is None or not lp.relaxation.by_pool or not options.warm_start or not fresh:
+        return None
+    deterministic = options.deterministic_time is not None
+    lp.wait(clock.left() if deterministic else min(ROUNDING_WAIT_SECONDS, ROUNDING_WAIT_SHARE * clock.left()))
+    if lp.known() is None or lp.primal is None:
+        return None
+    conference = cm.conference
+    meetings = greedy_schedule(conference, cm.placements, prefer=rounding(cm, lp.relaxation, lp.primal))
+    held = {m.request for m in meetings}
+    if any(r.must_happen and r.id not in held for r in conference.requests):
+        return None
+    value = figures.scheduled_priority(conference, meetings)
+    better = start is None or value > figures.scheduled_priority(conference, start)
+    return _Rounded(meetings, value, better)
 
 
 def _confirmed(reasons: list[Unscheduled], explained: dict[str, Explanation]) -> list[Unscheduled]:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from benchmarks.generator import instance as generated
 from scheduler.bounds import static_bound
+from scheduler.check import check_schedule
 from scheduler.cpsat_model import ConferenceModel
 from scheduler.document import ScheduleDocument
 from scheduler.output import schedule_document
@@ -166,6 +167,29 @@ def test_the_solve_names_the_lp_as_the_bound_and_records_it_among_the_phases() -
     document = ScheduleDocument.model_validate(schedule_document(conference, outcome))
     assert document.solve.bound_source == "lp"
     assert document.solve.phases[-1].phase == "relaxation" and document.solve.phases[-1].bound == 464
+
+
+def test_the_lp_solution_rounded_starts_the_priority_phase() -> None:
+    """conf-40x150-tight: the greedy's schedule is worth 413, the LP's solution rounded (`rounding`, placed by
+    the greedy) over 450, where CP-SAT from the greedy's had 436 after 30 s and 442-450 after 60. It starts
+    the priority phase: the solve's schedule is worth at least as much and passes the validator."""
+    conference = load_conference(json.dumps(generated("conf-40x150-tight")))
+    outcome = solve(conference, SolveOptions(time_limit=60, workers=1, seed=0, deterministic_time=1))
+    relaxation = next(p for p in outcome.stats.phases if p["phase"] == "relaxation")
+    assert outcome.stats.greedy_priority == 413
+    assert relaxation["rounded"] > 450
+    assert outcome.scheduled_priority >= relaxation["rounded"]
+    assert check_schedule(conference, schedule_document(conference, outcome)).ok
+    document = ScheduleDocument.model_validate(schedule_document(conference, outcome))
+    assert document.solve.phases[-1].rounded == relaxation["rounded"]
+
+
+def test_no_rounding_where_the_lp_leaves_the_rooms_open() -> None:
+    """conf-40x150: a column per start only (too many per pool); rounded, it was worse than the greedy."""
+    conference = load_conference(json.dumps(generated("conf-40x150")))
+    outcome = solve(conference, SolveOptions(time_limit=60, workers=1, seed=0, deterministic_time=0.5))
+    relaxation = next(p for p in outcome.stats.phases if p["phase"] == "relaxation")
+    assert relaxation["status"] == "BOUND" and "rounded" not in relaxation
 
 
 def test_a_solve_without_the_relaxation_records_none() -> None:
