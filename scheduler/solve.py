@@ -612,11 +612,13 @@ def _rounded_start(
     if lp is None or not lp.relaxation.by_pool or not options.warm_start or not fresh:
         return None
     deterministic = options.deterministic_time is not None
-    lp.wait(clock.left() if deterministic else min(ROUNDING_WAIT_SECONDS, ROUNDING_WAIT_SHARE * clock.left()))
-    if lp.known() is None or lp.primal is None:
+    wait = clock.left() if deterministic else min(ROUNDING_WAIT_SECONDS, ROUNDING_WAIT_SHARE * clock.left())
+    if lp.wait(wait) is None or lp.primal is None:
         return None
     conference = cm.conference
-    meetings = greedy_schedule(conference, cm.placements, prefer=rounding(cm, lp.relaxation, lp.primal))
+    # around what a re-plan already held, as the greedy's own start schedule is
+    prefer = rounding(cm, lp.relaxation, lp.primal)
+    meetings = greedy_schedule(conference, cm.placements, history=cm.history, prefer=prefer)
     held = {m.request for m in meetings}
     if any(r.must_happen and r.id not in held for r in conference.requests):
         return None

@@ -17,12 +17,13 @@ from scheduler.bounds import static_bound
 from scheduler.check import check_schedule
 from scheduler.cpsat_model import ConferenceModel
 from scheduler.document import ScheduleDocument
+from scheduler.domain import History, Meeting
 from scheduler.output import schedule_document
 from scheduler.parse import load_conference
 from scheduler.placement import placements
-from scheduler.relaxation import Column, Rows, build, upper_bound
+from scheduler.relaxation import Column, LpBound, Rows, build, upper_bound
 from scheduler.rules import ALL_RULES, RULES, model_parts, placement_rules
-from scheduler.solve import SolveOptions, _Clock, _run, solve
+from scheduler.solve import SolveOptions, _Clock, _rounded_start, _run, solve
 from tests.brute_force import brute_force
 from tests.test_properties import instances
 from tests.test_registry import BINDING
@@ -184,6 +185,23 @@ def test_the_lp_solution_rounded_starts_the_priority_phase() -> None:
     assert check_schedule(conference, schedule_document(conference, outcome)).ok
     document = ScheduleDocument.model_validate(schedule_document(conference, outcome))
     assert document.solve.phases[-1].rounded == relaxation["rounded"]
+
+
+def test_the_rounded_start_counts_the_meetings_a_replan_already_held() -> None:
+    """Around a re-plan's history, as the greedy's own start schedule is: A (at most one meeting a day)
+    already held AB this morning, so its request AC (the most important) is not in the rounded schedule."""
+    from tests.conftest import instance, request
+
+    data = instance(requests=[request("AC", "AC", priority=5), request("BD", "BD")])
+    data["delegations"][0]["max_meetings_per_day"] = 1
+    conference = load_conference(json.dumps(data))
+    day = conference.event.days[0]
+    history = History((Meeting("AB", ("A", "B"), "R1", day.start, day.start + 60),))
+    parts = model_parts()
+    cm = ConferenceModel.build(conference, placements(conference, placement_rules()), parts, history=history)
+    lp = LpBound(build(cm, [part.relaxed for part in parts if part.relaxed is not None]), 30)
+    rounded = _rounded_start(cm, lp, None, SolveOptions(deterministic_time=1), None, _Clock(60))
+    assert rounded is not None and [m.request for m in rounded.meetings] == ["BD"]
 
 
 def test_no_rounding_where_the_lp_leaves_the_rooms_open() -> None:
