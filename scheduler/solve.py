@@ -494,8 +494,12 @@ def _primary(
 def _searches_neighbourhoods(options: SolveOptions, anchor: Anchor | None) -> bool:
     """The neighbourhood search serves a fresh solve's primary objective on the wall clock: a re-plan
     weighs changes the search does not see, and a deterministic run (tests) must not depend on timing."""
-    fresh = anchor is None or anchor.stability == "off"
-    return options.neighbourhoods and options.secondary and options.deterministic_time is None and fresh
+    return options.neighbourhoods and options.secondary and options.deterministic_time is None and _fresh(anchor)
+
+
+def _fresh(anchor: Anchor | None) -> bool:
+    """A fresh solve: no previous schedule, or a re-plan that does not weigh changes (stability off)."""
+    return anchor is None or anchor.stability == "off"
 
 
 def _neighbourhoods(
@@ -608,8 +612,7 @@ def _rounded_start(
     """In a fresh solve whose LP has a column per pool of rooms, the LP's solution rounded into a schedule
     (`relaxation.rounding`, placed by the greedy): it starts the priority phase when better than `start`.
     The LP is waited for, at most ROUNDING_WAIT_SHARE of the time (deterministic runs: until it ends)."""
-    fresh = anchor is None or anchor.stability == "off"
-    if lp is None or not lp.relaxation.by_pool or not options.warm_start or not fresh:
+    if lp is None or not lp.relaxation.by_pool or not options.warm_start or not _fresh(anchor):
         return None
     deterministic = options.deterministic_time is not None
     wait = clock.left() if deterministic else min(ROUNDING_WAIT_SECONDS, ROUNDING_WAIT_SHARE * clock.left())
