@@ -398,10 +398,10 @@ def room_set_energy(cm: ConferenceModel) -> None:
         for pool in mv.in_room
     }
     room_sets = {frozenset(mv.in_room) for mv in cm.meetings.values()}
-    for rooms in room_sets:
+    for rooms in sorted(room_sets, key=sorted):  # in one order whatever the hash seed: a seeded solve repeats
         inside = [(rid, mv) for rid, mv in cm.meetings.items() if mv.in_room.keys() <= rooms]
         capacity = 0
-        for pool in rooms:
+        for pool in sorted(rooms):
             patterns = {busy[rid, pool] for rid, mv in inside if pool in mv.in_room}
             capacity += len(cm.pools[pool]) * _covered(span for spans in patterns for span in spans)
         if sum(cm.extent(mv, gap) for _, mv in inside) > capacity:

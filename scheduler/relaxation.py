@@ -222,7 +222,7 @@ def room_use(rows: Rows) -> None:
             pools = frozenset(mv.in_room) if column.pool is None else frozenset({column.pool})
             by_pools[pools].append((column.start, column.start + cm.extent(mv, gap), j))
     sets = set(by_pools) | ({frozenset(cm.pools)} if any(c.pool is None for c in rows.columns) else set())
-    for pools in sets:
+    for pools in sorted(sets, key=sorted):  # in one order whatever the hash seed: the LP's solution repeats
         items = [item for used, inside in by_pools.items() if used <= pools for item in inside]
         rooms = sum(len(cm.pools[pool]) for pool in pools)
         rows.usage(items, lambda t, rooms=rooms: rooms)
