@@ -5,7 +5,11 @@ it, name it as the bound's source)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -245,7 +249,6 @@ def test_the_live_progress_shows_the_lp_bound_once_it_is_known() -> None:
     assert max(after) == 464 and outcome.upper_bound == 464
 
 
-
 _REPEAT = """
 import hashlib, json
 from benchmarks.generator import generate
@@ -264,11 +267,6 @@ def test_a_seeded_solve_repeats_whatever_the_hash_seed() -> None:
     """One worker, a seed and a deterministic limit give the same schedule in every process: the LP's rows and
     CP-SAT's implied constraints are built in an order that does not follow Python's string hashes (they
     did: the rounded start, and so the schedule, changed from one run of the tests to the next)."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[1]
     runs = [
         json.loads(subprocess.run([sys.executable, "-c", _REPEAT], cwd=root, check=True, capture_output=True,
