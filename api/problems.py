@@ -1,6 +1,6 @@
 """Bad input as the API answers it: 422 with `{"detail": [{"loc", "msg", "type"}]}`, each naming the field.
 
-A contract input with problems gets the same path-and-message lines as the CLI (`scheduler.parse`),
+A contract input with problems gets the same path-and-message lines as the CLI (`scheduler.contract.parse`),
 with the path split into `loc` and the CLI's line kept whole in `msg`'s neighbour `line`.
 """
 
@@ -11,8 +11,8 @@ import re
 
 from fastapi import HTTPException, status
 
-from scheduler.domain import Conference
-from scheduler.parse import BadInput, load_conference
+from scheduler.contract.domain import Conference
+from scheduler.contract.parse import BadInput, load_conference
 
 _STEP = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 

@@ -16,9 +16,9 @@ from api.auth import Identity, not_found, now
 from api.schemas import Published
 from api.storage import repo
 from api.storage.models import SolveRow, VersionFileRow, VersionRow
-from scheduler.document import ScheduleDocument
-from scheduler.parse import load_conference
-from scheduler.publish import Publication, publish
+from scheduler.contract.document import ScheduleDocument
+from scheduler.contract.parse import load_conference
+from scheduler.publish.publication import Publication, publish
 
 ATTEMPTS = 5
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from scheduler.input_model import FixedIn, Id, WindowIn
+from scheduler.contract.input_model import FixedIn, Id, WindowIn
 
 Text = Annotated[str, StringConstraints(max_length=500)]
 Windows = Annotated[list[WindowIn], Field(max_length=50)]

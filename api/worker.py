@@ -24,13 +24,14 @@ from api.auth import now
 from api.settings import Settings
 from api.storage.db import Database
 from api.storage.models import SolveRow, VersionRow
-from scheduler.document import ScheduleDocument
-from scheduler.domain import Conference
-from scheduler.output import schedule_document
-from scheduler.parse import load_conference
-from scheduler.replan import replan
-from scheduler.revisions import carry_identity
-from scheduler.solve import Outcome, Progress, SolveOptions, solve
+from scheduler.contract.document import ScheduleDocument
+from scheduler.contract.domain import Conference
+from scheduler.contract.parse import load_conference
+from scheduler.publish.from_outcome import schedule_document
+from scheduler.publish.revisions import carry_identity
+from scheduler.solve.replan import replan
+from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.types import Outcome, Progress
 
 log = logging.getLogger("bilateral.worker")
 LOST = "the worker stopped answering (it crashed or was killed); nothing was published"

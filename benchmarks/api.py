@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 
 from api.settings import Settings
-from tests.service.served import Served, free_port  # noqa: F401  (the same launcher the tests use)
+from tests.support.served import Served, free_port  # noqa: F401  (the same launcher the tests use)
 
 ROOT = Path(__file__).resolve().parents[1]
 MINSK = ROOT / "examples" / "minsk-2024.json"

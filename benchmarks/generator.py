@@ -1,7 +1,7 @@
 """A seeded generator of realistic conference instances in the contract's input format.
 
 `generate(name, delegations, requests, rooms, seed, days=2, **knobs)` returns a plain, JSON-ready dict
-that `scheduler.parse.load_conference(json.dumps(...))` reads. The same arguments always give the same
+that `scheduler.contract.parse.load_conference(json.dumps(...))` reads. The same arguments always give the same
 dict: all randomness comes from one `random.Random(seed)`, nothing iterates a set, and no global state
 is touched. `NAMED` is the fixed benchmark suite (30 to 300 delegations, 80 to 3,000 requests) and
 `instance(name)` builds one of them on the fly.

@@ -26,16 +26,17 @@ from pathlib import Path
 
 from benchmarks.perturbations import scenarios
 from benchmarks.worker import load
-from scheduler.check import check_schedule
-from scheduler.document import ScheduleDocument
-from scheduler.domain import Conference
-from scheduler.output import schedule_document
-from scheduler.parse import load_conference
-from scheduler.placement import placements
-from scheduler.replan import CANCELLED, ROOM_CHANGE, TIME_CHANGE, Anchor, replan, weighted_changes
-from scheduler.revisions import carry_identity
-from scheduler.rules import placement_rules
-from scheduler.solve import Outcome, SolveOptions, solve
+from scheduler.check.validator import check_schedule
+from scheduler.contract.document import ScheduleDocument
+from scheduler.contract.domain import Conference
+from scheduler.contract.parse import load_conference
+from scheduler.publish.from_outcome import schedule_document
+from scheduler.publish.revisions import carry_identity
+from scheduler.registry import placement_rules
+from scheduler.rules.placement import placements
+from scheduler.solve.replan import CANCELLED, ROOM_CHANGE, TIME_CHANGE, Anchor, replan, weighted_changes
+from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.types import Outcome
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = ("leaves", "withdrawn", "added", "room_closed", "programme_moved")

@@ -118,8 +118,8 @@ def phase_table(rows: list[dict]) -> list[str]:
 
 
 def yield_table(rows: list[dict]) -> list[str]:
-    """What each kind of neighbourhood gained in the neighbourhood search (scheduler.lns): priority gained /
-    steps that improved / steps, and seconds, per instance where the search ran."""
+    """What each kind of neighbourhood gained in the neighbourhood search (scheduler.search.neighbourhoods): priority
+    gained / steps that improved / steps, and seconds, per instance where the search ran."""
     searched = [(r, p) for r in rows if r.get("mode") == "full" for p in r.get("phases", [])
                 if p["phase"] == "neighbourhoods"]
     if not searched:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from benchmarks.generator import NAMED
 from benchmarks.generator import instance as generated
-from scheduler.b2b import import_b2b
-from scheduler.check import check_schedule
-from scheduler.greedy import greedy_schedule
-from scheduler.output import schedule_document
-from scheduler.parse import load_conference
-from scheduler.placement import placements
-from scheduler.rules import placement_rules
-from scheduler.solve import SolveOptions, solve
+from scheduler.check.validator import check_schedule
+from scheduler.contract.b2b import import_b2b
+from scheduler.contract.parse import load_conference
+from scheduler.publish.from_outcome import schedule_document
+from scheduler.registry import placement_rules
+from scheduler.rules.placement import placements
+from scheduler.search.greedy import greedy_schedule
+from scheduler.solve.solver import SolveOptions, solve
 
 ROOT = Path(__file__).resolve().parents[1]
 B2B = ROOT.parent / "shared" / "benchmarks" / "b2b"

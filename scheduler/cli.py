@@ -14,19 +14,20 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from scheduler.b2b import B2BFormatError, import_b2b
-from scheduler.check import BadSchedule, CheckReport, check_schedule_text
-from scheduler.document import ScheduleDocument
-from scheduler.domain import Conference
-from scheduler.folders import FolderRefused, check_target, write_folder
-from scheduler.input_model import input_json_schema
-from scheduler.parse import BadInput, load_conference
-from scheduler.publish import Publication, PublicationRefused, publish
-from scheduler.replan import STABILITIES, Anchor, BadAnchor
-from scheduler.reports import document_meetings
-from scheduler.revisions import BadPrevious, check_publication_time, latest_change, read_previous
-from scheduler.solve import Outcome, Progress, SolveOptions, solve
-from scheduler.why import explain
+from scheduler.check.validator import BadSchedule, CheckReport, check_schedule_text
+from scheduler.contract.b2b import B2BFormatError, import_b2b
+from scheduler.contract.document import ScheduleDocument
+from scheduler.contract.domain import Conference
+from scheduler.contract.input_model import input_json_schema
+from scheduler.contract.parse import BadInput, load_conference
+from scheduler.explain.why import explain
+from scheduler.publish.folders import FolderRefused, check_target, write_folder
+from scheduler.publish.publication import Publication, PublicationRefused, publish
+from scheduler.publish.reports import document_meetings
+from scheduler.publish.revisions import BadPrevious, check_publication_time, latest_change, read_previous
+from scheduler.solve.replan import STABILITIES, Anchor, BadAnchor
+from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.types import Outcome, Progress
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1, 2, 3, 4
 CALENDARS = "calendars/"  # where a publication keeps its feeds

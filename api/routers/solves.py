@@ -14,9 +14,9 @@ from api.schemas import Progress, Published, SolveCreate, SolvePublic, Unschedul
 from api.storage import repo
 from api.storage.models import SolveRow, VersionRow
 from api.worker import sweep_stale
-from scheduler.document import Changes, ScheduleDocument
-from scheduler.domain import Conference
-from scheduler.replan import Anchor, BadAnchor
+from scheduler.contract.document import Changes, ScheduleDocument
+from scheduler.contract.domain import Conference
+from scheduler.solve.replan import Anchor, BadAnchor
 
 router = APIRouter(tags=["solves"])
 

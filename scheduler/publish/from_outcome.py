@@ -1,0 +1,75 @@
+"""The schedule of a solve as the contract's `schedule.json` (an unpublished `ScheduleDocument`)."""
+
+from __future__ import annotations
+
+from scheduler.contract.document import (
+    ScheduledMeeting,
+    ScheduleDocument,
+    SolvePhase,
+    SolveStatistics,
+    UnscheduledRequest,
+)
+from scheduler.contract.domain import Conference
+from scheduler.solve.types import Outcome
+
+
+def schedule_document(conference: Conference, outcome: Outcome) -> ScheduleDocument:
+    """The contract's schedule.json content (plus a `solve` block of statistics), without calendar identity:
+    `scheduler.publish.publication` (or `scheduler.publish.revisions.carry_identity`) adds it. Raises ValueError when
+    the
+    outcome holds no schedule (infeasible, or none found in time)."""
+    if not outcome.has_schedule:
+        raise ValueError(f"a solve with status {outcome.status!r} has no schedule to write")
+    clock = conference.clock
+    return ScheduleDocument(
+        status=outcome.status,
+        scheduled_priority=outcome.scheduled_priority,
+        upper_bound=outcome.upper_bound,
+        preferred_met=outcome.preferred_met,
+        breaks=outcome.breaks,
+        meetings=tuple(
+            ScheduledMeeting(
+                request=m.request,
+                parties=m.parties,
+                room=m.room,
+                start=clock.to_iso(m.start),
+                end=clock.to_iso(m.end),
+            )
+            for m in outcome.meetings
+        ),
+        unscheduled=tuple(
+            UnscheduledRequest(
+                request=u.request,
+                reason=u.reason,
+                party_reason=u.party_reason,
+                confirmed=u.confirmed,
+                what_if=u.what_if or None,
+                party_what_if=u.party_what_if or None,
+            )
+            for u in outcome.unscheduled
+        ),
+        frozen_before=None if outcome.frozen_before is None else clock.to_iso(outcome.frozen_before),
+        solve=_statistics(outcome),
+    )
+
+
+def _statistics(outcome: Outcome) -> SolveStatistics:
+    stats = outcome.stats
+    return SolveStatistics(
+        gap=_gap(outcome),
+        time_to_best_seconds=_round(stats.time_to_best),
+        time_to_proof_seconds=_round(stats.time_to_proof),
+        wall_time_seconds=_round(stats.wall_time),
+        greedy_priority=stats.greedy_priority,
+        phases=tuple(SolvePhase.model_validate(phase) for phase in stats.phases),
+        bound_source=stats.bound_source or None,
+        stability=outcome.stability,
+    )
+
+
+def _gap(outcome: Outcome) -> float:
+    return round((outcome.upper_bound - outcome.scheduled_priority) / max(1, outcome.upper_bound), 6)
+
+
+def _round(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)

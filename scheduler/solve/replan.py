@@ -1,0 +1,234 @@
+"""Re-planning a published schedule: move as little as possible, and never rewrite what has happened.
+
+The previous publication becomes the solve's anchor (`Anchor`):
+- its meetings that started before `freeze_before` are history: kept exactly as they were held, outside
+  the model, while the rules between meetings still count them (a delegation's time and its daily load,
+  a room's time, the interpreters); nothing new is placed before that instant;
+- its other meetings are the solver's hint, and the `disruption` of a schedule weighs how far it strays
+  from them: a change of room costs less than a change of time, a cancelled meeting the most, each in
+  proportion to the request's priority.
+
+How the disruption ranks against the contract's goals is the `stability`:
+- `balanced`: the primary objective first (so never below what keeping every still-valid meeting gives),
+  then the fewest changes, then the secondary goals;
+- `strict`: the fewest changes first (only the meetings the change forces to move are moved), then the
+  primary objective around them, then the secondary goals;
+- `off`: a fresh solve (history and the freeze still hold).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from ortools.sat.python import cp_model
+
+from scheduler.contract.document import ScheduleDocument
+from scheduler.contract.domain import Conference, History, Meeting
+from scheduler.contract.problems import Problem
+from scheduler.model.cpsat import ConferenceModel
+from scheduler.rules.placement import Around, Placement, needs_interpretation
+from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.types import Outcome, ProgressCallback
+
+Stability = Literal["strict", "balanced", "off"]
+STABILITIES: tuple[str, ...] = ("strict", "balanced", "off")
+
+# The cost of a change, per unit of the request's priority: the office's calls and the minister's phone.
+ROOM_CHANGE, TIME_CHANGE, CANCELLED = 1, 3, 6
+
+
+class BadAnchor(ValueError):
+    """The previous schedule cannot anchor this re-plan; `problems` say why, one `Problem` each."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The previous schedule as a re-plan sees it (minutes since the event's origin)."""
+
+    stability: Stability
+    previous: dict[str, Meeting]  # the previous meetings not frozen, of requests still in the input
+    history: History  # the previous meetings that started before the freeze
+    freeze: int | None  # minute of `freeze_before`, if any
+
+    @classmethod
+    def of(
+        cls,
+        conference: Conference,
+        previous: ScheduleDocument,
+        stability: Stability = "balanced",
+        freeze_before: datetime | None = None,
+    ) -> Anchor:
+        """Read the previous schedule against the new input; raises BadAnchor when a meeting that has
+        been held no longer matches it (a past meeting cannot be withdrawn, moved or changed)."""
+        if stability not in STABILITIES:
+            raise BadAnchor([Problem("stability", f"expected one of {', '.join(STABILITIES)}, got {stability!r}")])
+        clock = conference.clock
+        # a freeze within a minute freezes that whole minute: what started in it has started
+        freeze = None if freeze_before is None else -(-int((freeze_before - clock.origin_utc).total_seconds()) // 60)
+        requests = {r.id for r in conference.requests}
+        old, held, problems = {}, [], []
+        for i, m in enumerate(previous.meetings):
+            meeting = Meeting(m.request, m.parties, m.room, clock.to_minute(m.starts_at), clock.to_minute(m.ends_at))
+            if freeze is not None and meeting.start < freeze:
+                problems += _history_problems(conference, meeting, f"meetings[{i}]")
+                held.append(meeting)
+            elif meeting.request in requests:
+                old[meeting.request] = meeting
+        if problems:
+            raise BadAnchor(problems)
+        interpreted = frozenset(
+            m.request for m in held if needs_interpretation(conference, conference.request(m.request))
+        )
+        return cls(stability, old, History(tuple(held), interpreted), freeze)
+
+    @property
+    def frozen(self) -> frozenset[str]:
+        return frozenset(m.request for m in self.history.meetings)
+
+    def rest(self, conference: Conference) -> Conference:
+        """The conference without the requests already held: what is left to plan."""
+        frozen = self.frozen
+        if not frozen:
+            return conference
+        return dataclasses.replace(
+            conference, requests=tuple(r for r in conference.requests if r.id not in frozen), _index={}
+        )
+
+    def restrict(self, conference: Conference, where: dict[str, Placement]) -> dict[str, Placement]:
+        """Each placement cut to what is left: after the freeze, and apart from the meetings held (by the
+        changeover for their parties, by the turnover in their rooms), as if they were programme items."""
+        if self.freeze is None and not self.history.meetings:
+            return where
+        around = Around.of(conference, self.history.meetings)
+        return {rid: self._restricted(conference, p, around) for rid, p in where.items()}
+
+    def _restricted(self, conference: Conference, placement: Placement, around: Around) -> Placement:
+        if not placement.possible:
+            return placement
+        narrowed = around.cut(placement, self.freeze)
+        if not narrowed.possible:
+            when = "" if self.freeze is None else f" after {conference.clock.to_datetime(self.freeze):%d %b %H:%M}"
+            words = f"no time is left for it{when}: what was held before is kept as it was"
+            return Placement(placement.request, placement.needs_interpretation, {}, words, "history", words)
+        return narrowed
+
+    def disruption(self, cm: ConferenceModel) -> cp_model.LinearExpr:
+        """The weighted changes of the model's schedule against the previous one (see `_disruption`). Under
+        strict stability only the meetings the new input still allows where they are count: a meeting
+        forced to move may then never push another one aside."""
+        if self.stability == "strict":
+            return _disruption(cm, {m.request: m for m in self.still_valid(cm.placements)})
+        return _disruption(cm, self.previous)
+
+    def most_disruption(self, conference: Conference) -> int:
+        """The most `disruption` can be: every previous meeting cancelled."""
+        return sum(CANCELLED * conference.request(rid).priority for rid in self.previous)
+
+    def still_valid(self, where: dict[str, Placement]) -> list[Meeting]:
+        """The previous meetings that the new input still allows where they are, most important first."""
+        valid = [
+            m
+            for rid, m in self.previous.items()
+            if rid in where
+            and m.start in where[rid].starts_by_room.get(m.room, ())
+            and m.end - m.start == where[rid].request.duration
+        ]
+        return sorted(valid, key=lambda m: (-where[m.request].request.priority, m.start))
+
+
+def _history_problems(conference: Conference, meeting: Meeting, path: str) -> list[Problem]:
+    """A meeting held before the freeze must still match its request and room in the new input."""
+    held = (
+        f"{meeting.request} was held before the freeze (at {conference.clock.to_datetime(meeting.start):%d %b %H:%M})"
+    )
+    if meeting.request not in {r.id for r in conference.requests}:
+        return [Problem(path, f"{held} but is no longer a request of the input; a meeting held cannot be withdrawn")]
+    request = conference.request(meeting.request)
+    problems = []
+    if meeting.room not in {r.id for r in conference.rooms}:
+        problems.append(Problem(path, f"{held} in room {meeting.room!r}, which is no longer a room of the input"))
+    if set(meeting.parties) != set(request.parties) or meeting.end - meeting.start != request.duration:
+        problems.append(
+            Problem(
+                path,
+                f"{held} between {', '.join(meeting.parties)} for {meeting.end - meeting.start} "
+                f"min; the input now asks {', '.join(request.parties)} for {request.duration} min",
+            )
+        )
+    return problems
+
+
+def weighted_changes(conference: Conference, previous: ScheduleDocument, meetings: Iterable[Meeting]) -> int:
+    """The weighted changes of a schedule against the previous one, counted meeting by meeting (what
+    `_disruption` states in the model): a cancellation, a time change or a room change, times the priority."""
+    clock, now = conference.clock, {m.request: m for m in meetings}
+    priority = {r.id: r.priority for r in conference.requests}
+    total = 0
+    for old in previous.meetings:
+        if old.request not in priority:
+            continue
+        new, p = now.get(old.request), priority[old.request]
+        if new is None:
+            total += CANCELLED * p
+        elif new.start != clock.to_minute(old.starts_at):
+            total += TIME_CHANGE * p
+        elif new.room != old.room:
+            total += ROOM_CHANGE * p
+    return total
+
+
+def _disruption(cm: ConferenceModel, previous: dict[str, Meeting]) -> cp_model.LinearExpr:
+    """How far a schedule strays from the previous one, weighted by priority: a change of room costs
+    ROOM_CHANGE, of time TIME_CHANGE, a cancellation CANCELLED (a meeting that must move costs nothing to
+    move). Needs a model whose pools are single rooms (the room a meeting is in is then a variable)."""
+    terms = []
+    for rid, old in previous.items():
+        mv = cm.meetings.get(rid)
+        if mv is None:
+            continue
+        p = mv.request.priority
+        kept_time = cm.model.new_bool_var(f"kept_time[{rid}]")
+        kept_both = cm.model.new_bool_var(f"kept_place[{rid}]")
+        cm.model.add_implication(kept_both, kept_time)
+        cm.model.add_implication(kept_time, mv.held)
+        if old.start in mv.placement.starts and old.end - old.start == mv.duration:
+            cm.model.add(mv.start == old.start).only_enforce_if(kept_time)
+        else:
+            cm.model.add(kept_time == 0)
+        room_lit = mv.in_room.get(cm.pool_of.get(old.room)) if len(cm.pools.get(old.room, ())) == 1 else None
+        if room_lit is not None:
+            cm.model.add_implication(kept_both, room_lit)
+        else:
+            cm.model.add(kept_both == 0)
+        terms.append(
+            CANCELLED * p
+            - (CANCELLED - TIME_CHANGE) * p * mv.held
+            - (TIME_CHANGE - ROOM_CHANGE) * p * kept_time
+            - ROOM_CHANGE * p * kept_both
+        )
+    return sum(terms) if terms else cp_model.LinearExpr.constant(0)
+
+
+def replan(
+    conference: Conference,
+    previous: ScheduleDocument,
+    options: SolveOptions = SolveOptions(),
+    *,
+    stability: Stability = "balanced",
+    freeze_before: datetime | None = None,
+    progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+) -> Outcome:
+    """Re-plan `conference` from the `previous` publication's schedule (see the module's words); returns the
+    solve's `Outcome`, whose meetings include the history. Raises BadAnchor when history no longer matches."""
+    anchor = Anchor.of(conference, previous, stability, freeze_before)
+    return solve(conference, options, progress, stop, anchor=anchor)

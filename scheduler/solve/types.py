@@ -1,0 +1,71 @@
+"""What a solve gives back, as plain data: its outcome, its progress reports and its measurements.
+
+Readers of a solve's result (the publication, the CLI's summary, the service's worker) import these alone,
+without loading the solvers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from scheduler.contract.domain import Meeting, Unscheduled
+
+if TYPE_CHECKING:
+    from scheduler.explain.infeasibility import Conflict
+
+Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A report while solving: which phase, how long so far, the best value found and the proven bound."""
+
+    phase: str
+    elapsed: float
+    incumbent: float | None
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.incumbent is None or self.bound is None:
+            return None
+        return abs(self.bound - self.incumbent) / max(1.0, abs(self.bound))
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class SolveStats:
+    """Measured while solving; seconds from the start of `solve()`."""
+
+    wall_time: float = 0.0
+    time_to_best: float | None = None
+    time_to_proof: float | None = None
+    greedy_priority: int = 0
+    primary_status: str = ""
+    bound_source: str = ""  # optimal | cp-sat | lp | static (see `_bound_source`)
+    phases: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a solve: a schedule with its figures, or why there is none."""
+
+    status: Status
+    meetings: tuple[Meeting, ...] = ()
+    unscheduled: tuple[Unscheduled, ...] = ()
+    scheduled_priority: int = 0
+    upper_bound: int = 0
+    preferred_met: int = 0
+    breaks: int = 0
+    conflict: Conflict | None = None
+    stats: SolveStats = field(default_factory=SolveStats)
+    stability: str | None = None  # of a re-plan (scheduler.solve.replan)
+    frozen_before: int | None = None  # of a re-plan: minute before which the meetings are history
+
+    @property
+    def has_schedule(self) -> bool:
+        return self.status in ("optimal", "feasible")
