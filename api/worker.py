@@ -29,8 +29,9 @@ from scheduler.contract.domain import Conference
 from scheduler.contract.parse import load_conference
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.publish.revisions import carry_identity
-from scheduler.solve.replan import replan
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.baseline import baseline_of
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome, Progress
 
 log = logging.getLogger("bilateral.worker")
@@ -132,11 +133,8 @@ def run_solve(solve_id: str) -> None:
         conference = load_conference(json.dumps(row.input))
         options = SolveOptions(time_limit=row.time_limit, workers=settings.search_workers)
         previous = _previous(db, row)
-        if previous is None:
-            outcome = solve(conference, options, watch.progress, watch.stop)
-        else:
-            outcome = replan(conference, previous, options, stability=row.stability or "balanced",
-                             freeze_before=row.freeze_before, progress=watch.progress, stop=watch.stop)
+        baseline = baseline_of(conference, previous, row.stability or "balanced", row.freeze_before)
+        outcome = solve(conference, options, watch.progress, watch.stop, baseline)
         values = _result(conference, outcome, previous)
     except Exception as exc:  # the solve failed: say so in the row, never leave it running
         log.exception("solve %s failed", solve_id)

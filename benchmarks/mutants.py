@@ -21,8 +21,8 @@ MUTANTS = [
     (
         "primary proven whenever FEASIBLE",
         "scheduler/solve/solver.py",
-        "proven = status == cp_model.OPTIMAL or value >= bound",
-        "proven = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or value >= bound",
+        "proven = (result.status == cp_model.OPTIMAL and baseline.proves_primary) or value >= bound",
+        "proven = (result.found and baseline.proves_primary) or value >= bound",
     ),
     (
         "once: mandatory not forced",

@@ -34,8 +34,9 @@ from scheduler.publish.from_outcome import schedule_document
 from scheduler.publish.revisions import carry_identity
 from scheduler.registry import placement_rules
 from scheduler.rules.placement import placements
-from scheduler.solve.replan import CANCELLED, ROOM_CHANGE, TIME_CHANGE, Anchor, replan, weighted_changes
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.baseline import CANCELLED, ROOM_CHANGE, TIME_CHANGE, Anchor, weighted_changes
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import replan, solve
 from scheduler.solve.types import Outcome
 
 HERE = Path(__file__).resolve().parent

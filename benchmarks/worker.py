@@ -22,7 +22,8 @@ from scheduler.publish.from_outcome import schedule_document
 from scheduler.registry import placement_rules
 from scheduler.rules.placement import placements
 from scheduler.search.greedy import greedy_schedule
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 B2B = ROOT.parent / "shared" / "benchmarks" / "b2b"

@@ -25,8 +25,9 @@ from scheduler.publish.folders import FolderRefused, check_target, write_folder
 from scheduler.publish.publication import Publication, PublicationRefused, publish
 from scheduler.publish.reports import document_meetings
 from scheduler.publish.revisions import BadPrevious, check_publication_time, latest_change, read_previous
-from scheduler.solve.replan import STABILITIES, Anchor, BadAnchor
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.baseline import FRESH, STABILITIES, BadAnchor, Baseline, baseline_of
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome, Progress
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1, 2, 3, 4
@@ -143,7 +144,7 @@ class _ProgressLine:
 
 
 def _solve_with_progress(
-    conference: Conference, options: SolveOptions, quiet: bool, anchor: Anchor | None = None
+    conference: Conference, options: SolveOptions, quiet: bool, baseline: Baseline = FRESH
 ) -> Outcome:
     """Run the solve in a worker thread so Ctrl-C stops it cleanly and the best schedule is kept."""
     stop = threading.Event()
@@ -151,7 +152,7 @@ def _solve_with_progress(
     result: dict[str, Outcome] = {}
     worker = threading.Thread(
         target=lambda: result.setdefault(
-            "outcome", solve(conference, options, None if quiet else line, stop, anchor=anchor)
+            "outcome", solve(conference, options, None if quiet else line, stop, baseline)
         ),
         daemon=True,
     )
@@ -212,10 +213,10 @@ def solve_command(
     conference = _read_conference(input_file)
     previous = _read_previous(previous_file)
     published_at = _published_at(published_at_text, previous)
-    anchor = _anchor(conference, previous, previous_file, stability, freeze_before_text)
+    baseline = _baseline(conference, previous, previous_file, stability, freeze_before_text)
     _check_out_dir(out_dir, replace)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
-    outcome = _solve_with_progress(conference, options, quiet, anchor)
+    outcome = _solve_with_progress(conference, options, quiet, baseline)
     if outcome.status == "infeasible":
         err.print("infeasible: " + outcome.conflict.message)
         raise typer.Exit(EXIT_INFEASIBLE)
@@ -231,25 +232,24 @@ def solve_command(
         _summary(outcome, out_dir, publication)
 
 
-def _anchor(
+def _baseline(
     conference: Conference,
     previous: ScheduleDocument | None,
     previous_file: Path | None,
     stability: str,
     freeze_before_text: str | None,
-) -> Anchor | None:
-    """The previous publication as the re-plan's anchor, or exit 2 naming the option or meeting at fault."""
+) -> Baseline:
+    """The previous publication as the re-plan's baseline (FRESH without one), or exit 2 naming the option or
+    meeting at fault."""
     if stability not in STABILITIES:
         err.print(f"--stability: expected one of {', '.join(STABILITIES)}, got {stability!r}")
         raise typer.Exit(EXIT_BAD_INPUT)
     freeze_before = None if freeze_before_text is None else _moment("--freeze-before", freeze_before_text)
-    if previous is None:
-        if freeze_before is not None:
-            err.print("--freeze-before: needs --previous (the schedule whose meetings before it are history)")
-            raise typer.Exit(EXIT_BAD_INPUT)
-        return None
+    if previous is None and freeze_before is not None:
+        err.print("--freeze-before: needs --previous (the schedule whose meetings before it are history)")
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        return Anchor.of(conference, previous, stability, freeze_before)  # type: ignore[arg-type]
+        return baseline_of(conference, previous, stability, freeze_before)  # type: ignore[arg-type]
     except BadAnchor as exc:
         err.print(f"{previous_file}: cannot re-plan from it:")
         for problem in exc.problems:

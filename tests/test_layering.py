@@ -38,8 +38,8 @@ LAYERS: dict[str, set[str]] = {
 # what api/ (and the benchmarks' service runs) may import of the core: its public modules, by public names
 PUBLIC_FOR_THE_SERVICE = {
     "scheduler.contract.parse", "scheduler.contract.domain", "scheduler.contract.document",
-    "scheduler.contract.input_model", "scheduler.check.validator", "scheduler.solve.types",
-    "scheduler.solve.solver", "scheduler.solve.replan", "scheduler.publish.publication",
+    "scheduler.contract.input_model", "scheduler.check.validator", "scheduler.solve.types", "scheduler.solve.options",
+    "scheduler.solve.solver", "scheduler.solve.baseline", "scheduler.publish.publication",
     "scheduler.publish.from_outcome", "scheduler.publish.revisions", "scheduler.publish.delegation_view",
     "scheduler.cli",
 }  # fmt: skip

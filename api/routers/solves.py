@@ -16,7 +16,7 @@ from api.storage.models import SolveRow, VersionRow
 from api.worker import sweep_stale
 from scheduler.contract.document import Changes, ScheduleDocument
 from scheduler.contract.domain import Conference
-from scheduler.solve.replan import Anchor, BadAnchor
+from scheduler.solve.baseline import Anchor, BadAnchor
 
 router = APIRouter(tags=["solves"])
 

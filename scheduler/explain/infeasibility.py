@@ -24,7 +24,7 @@ from scheduler.registry import ALL_RULES, BY_NAME, CLASH_FAMILIES, describe_dema
 from scheduler.rules.placement import Placement, place
 from scheduler.rules.words import Clash, Held
 
-# cuts placements to what a re-plan leaves open (`scheduler.solve.replan.Anchor.restrict`)
+# cuts placements to what a re-plan leaves open (`scheduler.solve.baseline.Anchor.restrict`)
 Restrict = Callable[[Conference, dict[str, Placement]], dict[str, Placement]]
 
 

@@ -63,7 +63,7 @@ class Outcome:
     breaks: int = 0
     conflict: Conflict | None = None
     stats: SolveStats = field(default_factory=SolveStats)
-    stability: str | None = None  # of a re-plan (scheduler.solve.replan)
+    stability: str | None = None  # of a re-plan (scheduler.solve.baseline)
     frozen_before: int | None = None  # of a re-plan: minute before which the meetings are history
 
     @property

@@ -15,7 +15,8 @@ from benchmarks.generator import NAMED, generate, instance
 from scheduler.check.validator import check_schedule
 from scheduler.contract.parse import load_conference
 from scheduler.publish.from_outcome import schedule_document
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from tests.support.paths import ROOT
 
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 import scheduler.cli
 from scheduler.cli import app
 from scheduler.contract.parse import load_conference
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome, Progress
 from tests.support.instances import instance, request
 from tests.support.paths import ROOT

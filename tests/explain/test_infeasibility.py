@@ -13,7 +13,8 @@ import json
 
 from scheduler.contract import rule_names as rn
 from scheduler.contract.parse import load_conference
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from tests.support.instances import DETERMINISTIC, instance, request, solve_checked
 from tests.support.paths import ROOT
 

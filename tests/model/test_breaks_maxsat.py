@@ -17,7 +17,8 @@ from scheduler.model.breaks_maxsat import FewestBreaks, shape
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.registry import placement_rules
 from scheduler.rules.placement import placements
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from tests.support.brute_force import brute_force
 from tests.support.instances import assert_valid_meetings
 from tests.support.paths import SHARED

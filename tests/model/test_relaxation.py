@@ -26,7 +26,11 @@ from scheduler.model.relaxation import Column, LpBound, Rows, build, upper_bound
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.registry import ALL_RULES, RULES, model_parts, placement_rules
 from scheduler.rules.placement import placements
-from scheduler.solve.solver import SolveOptions, _Clock, _rounded_start, _run, solve
+from scheduler.solve.baseline import FRESH
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.primary import rounded_start
+from scheduler.solve.run import Clock, Run
+from scheduler.solve.solver import solve
 from tests.support.brute_force import brute_force
 from tests.support.paths import ROOT
 from tests.support.rule_instances import BINDING
@@ -156,7 +160,7 @@ def test_the_priority_phase_stops_when_its_schedule_reaches_a_bound_proven_besid
     objective = cm.priority_value()
     cm.model.maximize(objective)
     options = SolveOptions(time_limit=120, workers=2, seed=0)
-    solver, status, _ = _run(cm, "priority", 120, options, _Clock(120), None, None, ceiling=lambda: 400)
+    solver, status, _ = Run(options, Clock(120)).cpsat(cm, "priority", 120, ceiling=lambda: 400)
     assert solver.status_name(status) == "FEASIBLE"
     assert solver.value(objective) >= 400
 
@@ -194,7 +198,7 @@ def test_the_lp_solution_rounded_starts_the_priority_phase() -> None:
 def test_the_rounded_start_counts_the_meetings_a_replan_already_held() -> None:
     """Around a re-plan's history, as the greedy's own start schedule is: A (at most one meeting a day)
     already held AB this morning, so its request AC (the most important) is not in the rounded schedule."""
-    from tests.conftest import instance, request
+    from tests.support.instances import instance, request
 
     data = instance(requests=[request("AC", "AC", priority=5), request("BD", "BD")])
     data["delegations"][0]["max_meetings_per_day"] = 1
@@ -204,7 +208,7 @@ def test_the_rounded_start_counts_the_meetings_a_replan_already_held() -> None:
     parts = model_parts()
     cm = ConferenceModel.build(conference, placements(conference, placement_rules()), parts, history=history)
     lp = LpBound(build(cm, [part.relaxed for part in parts if part.relaxed is not None]), 30)
-    rounded = _rounded_start(cm, lp, None, SolveOptions(deterministic_time=1), None, _Clock(60))
+    rounded = rounded_start(Run(SolveOptions(deterministic_time=1), Clock(60)), cm, lp, None, FRESH)
     assert rounded is not None and [m.request for m in rounded.meetings] == ["BD"]
 
 
@@ -226,7 +230,7 @@ def test_a_solve_without_the_relaxation_records_none() -> None:
 
 def test_no_lp_runs_when_every_request_must_happen() -> None:
     """A B2B forum: every request is held, so the static sum is the priority and the LP could say nothing."""
-    from tests.conftest import instance, request
+    from tests.support.instances import instance, request
 
     data = instance(requests=[request("AB", "AB", mandatory=True), request("CD", "CD", mandatory=True)])
     outcome = solve(load_conference(json.dumps(data)), SolveOptions(time_limit=10, workers=1, deterministic_time=2))
@@ -253,7 +257,8 @@ _REPEAT = """
 import hashlib, json
 from benchmarks.generator import generate
 from scheduler.contract.parse import load_conference
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 conference = load_conference(json.dumps(generate("repeat", 20, 70, 3, seed=2)))
 outcome = solve(conference, SolveOptions(time_limit=120, workers=1, seed=1, deterministic_time=0.05,
                                          explain_share=0.0))

@@ -22,7 +22,8 @@ from scheduler.contract.parse import load_conference
 from scheduler.publish.calendars import calendar_files, calendar_uid, event_uid, summary
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.publish.revisions import carry_identity
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from tests.support.ical_tools import (
     icaljs_available,
     icaljs_seen,

@@ -22,7 +22,8 @@ from scheduler.publish.folders import MARKER
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.publish.publication import Publication, PublicationRefused, publish, read_previous
 from scheduler.publish.revisions import BadPrevious
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome
 from tests.support.instances import DETERMINISTIC, instance, request
 from tests.support.paths import ROOT

@@ -23,7 +23,8 @@ from scheduler.publish.from_outcome import schedule_document
 from scheduler.registry import ALL_RULES, BY_NAME, CLASH_FAMILIES, RULES, rule_table
 from scheduler.rules import words as rule_words
 from scheduler.rules.placement import RoomStep, RoomTimeStep, TimeStep
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from tests.support.instances import instance, request
 from tests.support.paths import ROOT
 from tests.support.rule_instances import BINDING, delegations, room

@@ -21,7 +21,9 @@ from scheduler.registry import model_parts, placement_rules
 from scheduler.rules.placement import placements
 from scheduler.search.greedy import greedy_schedule
 from scheduler.search.neighbourhoods import NEIGHBOURHOODS, Search, improve, step
-from scheduler.solve.solver import LNS_FROM, SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.primary import LNS_FROM
+from scheduler.solve.solver import solve
 from tests.support.instances import assert_valid_meetings
 from tests.support.strategies import instances
 

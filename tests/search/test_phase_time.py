@@ -16,8 +16,10 @@ from scheduler.model.cpsat import ConferenceModel
 from scheduler.registry import model_parts, placement_rules
 from scheduler.rules.placement import placements
 from scheduler.search.phase_time import LEAST_SECONDS, Stall, may_start
-from scheduler.solve import solver as solve_module
-from scheduler.solve.solver import PHASES, SolveOptions, _polish
+from scheduler.solve import polish as polish_module
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.polish import PHASES, polish
+from scheduler.solve.run import Run
 from scheduler.solve.types import SolveStats
 from tests.support.instances import instance, request, solve_checked
 
@@ -66,9 +68,9 @@ def _model():
 def test_no_secondary_phase_starts_when_no_time_is_left_and_each_is_recorded_skipped(monkeypatch, left) -> None:
     conference, cm = _model()
     runs: list[str] = []
-    monkeypatch.setattr(solve_module, "_run", lambda cm, phase, *a, **k: runs.append(phase))
+    monkeypatch.setattr(Run, "cpsat", lambda self, cm, phase, *a, **k: runs.append(phase))
     stats = SolveStats()
-    best = _polish(cm, cm.priority_value(), 5, [], SolveOptions(), FakeClock(left), None, None, stats, conference)
+    best = polish(Run(SolveOptions(), FakeClock(left), stats=stats), cm, [], conference)
     assert runs == [] and best == []
     assert [p["phase"] for p in stats.phases] == [p.name for p in PHASES]
     assert {p["status"] for p in stats.phases} == {"skipped: no time left"}
@@ -77,11 +79,10 @@ def test_no_secondary_phase_starts_when_no_time_is_left_and_each_is_recorded_ski
 def test_a_phase_whose_model_takes_too_long_to_build_is_skipped_and_the_next_still_runs(monkeypatch) -> None:
     conference, cm = _model()
     slow = [dataclasses.replace(p, build_seconds=lambda cm: 100.0) if p.name == "breaks" else p for p in PHASES]
-    monkeypatch.setattr(solve_module, "PHASES", tuple(slow))
+    monkeypatch.setattr(polish_module, "PHASES", tuple(slow))
     stats = SolveStats()
     meetings = solve_checked(instance(requests=[request("AB", "AB", 60, 3), request("CD", "CD", 60, 2)])).meetings
-    _polish(cm, cm.priority_value(), 5, list(meetings), SolveOptions(time_limit=5, workers=1), FakeClock(10.0),
-            None, None, stats, conference)  # fmt: skip
+    polish(Run(SolveOptions(time_limit=5, workers=1), FakeClock(10.0), stats=stats), cm, list(meetings), conference)
     status = {p["phase"]: p["status"] for p in stats.phases}
     assert status["breaks"] == "skipped: the model would take too long to build"
     assert status["rooms"] in ("OPTIMAL", "FEASIBLE")

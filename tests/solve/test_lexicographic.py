@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.solve.solver import SolveOptions
+from scheduler.solve.options import SolveOptions
 from tests.support.brute_force import brute_force
 from tests.support.instances import solve_checked
 from tests.support.strategies import instances

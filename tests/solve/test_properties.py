@@ -19,7 +19,7 @@ from scheduler.model.bounds import static_bound
 from scheduler.model.cpsat import ConferenceModel
 from scheduler.registry import model_parts, placement_rules
 from scheduler.rules.placement import placements
-from scheduler.solve.solver import SolveOptions
+from scheduler.solve.options import SolveOptions
 from tests.support.brute_force import brute_force
 from tests.support.instances import solve_checked
 from tests.support.strategies import instances

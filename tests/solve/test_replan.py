@@ -33,8 +33,9 @@ from scheduler.publish.publication import publish
 from scheduler.publish.revisions import carry_identity
 from scheduler.registry import placement_rules
 from scheduler.rules.placement import placements
-from scheduler.solve.replan import STABILITIES, Anchor, BadAnchor, replan, weighted_changes
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.baseline import STABILITIES, Anchor, BadAnchor, weighted_changes
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import replan, solve
 from scheduler.solve.types import Outcome
 from tests.support.instances import instance, request
 from tests.support.paths import ROOT

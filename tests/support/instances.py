@@ -8,7 +8,8 @@ import json
 from scheduler.check.validator import check_schedule
 from scheduler.contract.parse import load_conference
 from scheduler.publish.from_outcome import schedule_document
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome
 
 # One worker, a seed and a deterministic limit: the same answer on a busy machine (no wall-time asserts).

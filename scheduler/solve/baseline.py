@@ -1,6 +1,11 @@
-"""Re-planning a published schedule: move as little as possible, and never rewrite what has happened.
+"""The baseline of a solve: the previous publication a re-plan keeps close to (`Anchor`), or none (`FRESH`).
 
-The previous publication becomes the solve's anchor (`Anchor`):
+A solve asks its baseline, never a stability string, what to do: which meetings are history, where the
+requests may still go, which schedule to start from, whether the fewest changes come before or after the
+priority. `FRESH` is the null object: a fresh solve, with nothing held and nothing to keep close to.
+
+Re-planning a published schedule moves as little as possible and never rewrites what has happened. The
+previous publication becomes the solve's anchor (`Anchor`):
 - its meetings that started before `freeze_before` are history: kept exactly as they were held, outside
   the model, while the rules between meetings still count them (a delegation's time and its daily load,
   a room's time, the interpreters); nothing new is placed before that instant;
@@ -19,7 +24,6 @@ How the disruption ranks against the contract's goals is the `stability`:
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +36,7 @@ from scheduler.contract.domain import Conference, History, Meeting
 from scheduler.contract.problems import Problem
 from scheduler.model.cpsat import ConferenceModel
 from scheduler.rules.placement import Around, Placement, needs_interpretation
-from scheduler.solve.solver import SolveOptions, solve
-from scheduler.solve.types import Outcome, ProgressCallback
+from scheduler.solve.run import Run
 
 Stability = Literal["strict", "balanced", "off"]
 STABILITIES: tuple[str, ...] = ("strict", "balanced", "off")
@@ -89,6 +92,48 @@ class Anchor:
             m.request for m in held if needs_interpretation(conference, conference.request(m.request))
         )
         return cls(stability, old, History(tuple(held), interpreted), freeze)
+
+    @property
+    def from_scratch(self) -> bool:
+        return False
+
+    @property
+    def weighs_changes(self) -> bool:
+        """Off: a fresh solve around the history; else the fewest changes count, before or after the priority."""
+        return self.stability != "off"
+
+    @property
+    def proves_primary(self) -> bool:
+        """Strict: the solve held the changes down first, so its priority phase proves nothing of the priority."""
+        return self.stability != "strict"
+
+    @property
+    def keeps_close_while_searching(self) -> bool:
+        """Balanced with a schedule to keep: an unproven priority phase also weighs the changes (`primary`)."""
+        return self.stability == "balanced" and bool(self.previous)
+
+    def prefer(self, where: dict[str, Placement]) -> list[Meeting]:
+        """The schedule to start from: the previous meetings still allowed where they are."""
+        return self.still_valid(where) if self.weighs_changes else []
+
+    def strengthening(self, chosen: frozenset[str]) -> frozenset[str]:
+        """A re-plan weighs the room each meeting keeps, so every room is its own pool there."""
+        return chosen - {"room_pools"} if self.weighs_changes else chosen
+
+    def primary_bound(self, static: int, proven: int) -> int:
+        """Under strict stability the solve held the changes down: its bound is not the primary's."""
+        return static if self.stability == "strict" else min(static, proven)
+
+    def before_primary(self, run: Run, cm: ConferenceModel, start: list[Meeting] | None) -> None:
+        """Strict: the fewest changes first, held while the priority is raised around them."""
+        if self.stability == "strict":
+            hold_stability(run, cm, self, start, 0.3)
+
+    def after_primary(self, run: Run, cm: ConferenceModel, best: list[Meeting]) -> list[Meeting]:
+        """Balanced: the fewest changes at the best priority, held for the secondary goals."""
+        if self.stability == "balanced":
+            return hold_stability(run, cm, self, best, 0.3)
+        return best
 
     @property
     def frozen(self) -> frozenset[str]:
@@ -218,17 +263,76 @@ def _disruption(cm: ConferenceModel, previous: dict[str, Meeting]) -> cp_model.L
     return sum(terms) if terms else cp_model.LinearExpr.constant(0)
 
 
-def replan(
+def hold_stability(
+    run: Run, cm: ConferenceModel, anchor: Anchor, best: list[Meeting] | None, share: float
+) -> list[Meeting] | None:
+    """The fewest changes to the previous schedule (weighted, see `_disruption`), then held there: later
+    phases may not move more. Returns the schedule found (or `best` when none was)."""
+    changes = anchor.disruption(cm)
+    cm.model.minimize(changes)
+    if best is not None:
+        cm.model.clear_hints()
+        cm.add_hint(best)
+    solver, status, _ = run.cpsat(cm, "stability", run.clock.left() * share)
+    record = {"phase": "stability", "status": solver.status_name(status)}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best = cm.meetings_from(solver.value)
+        kept = round(solver.objective_value)
+        cm.model.add(changes <= kept)
+        record["value"] = record["kept"] = kept
+    run.record(record)
+    cm.model.clear_objective()
+    return best
+
+
+@dataclass(frozen=True)
+class FreshSolve:
+    """No previous schedule: nothing is history, every request may go anywhere its rules allow, and only the
+    contract's objective counts. The null object of `Anchor`."""
+
+    history: History = History()
+    freeze: None = None
+    stability: None = None  # what the schedule document records: a fresh solve has none
+    from_scratch: bool = True  # no re-plan at all (MaxSAT's breaks assume it)
+    weighs_changes: bool = False
+    proves_primary: bool = True  # CP-SAT's OPTIMAL on the priority phase is a proof of the priority
+    keeps_close_while_searching: bool = False
+
+    def rest(self, conference: Conference) -> Conference:
+        return conference
+
+    def restrict(self, conference: Conference, where: dict[str, Placement]) -> dict[str, Placement]:
+        return where
+
+    def prefer(self, where: dict[str, Placement]) -> list[Meeting]:
+        return []
+
+    def strengthening(self, chosen: frozenset[str]) -> frozenset[str]:
+        return chosen
+
+    def primary_bound(self, static: int, proven: int) -> int:
+        return min(static, proven)
+
+    def before_primary(self, run: Run, cm: ConferenceModel, start: list[Meeting] | None) -> None:
+        return None
+
+    def after_primary(self, run: Run, cm: ConferenceModel, best: list[Meeting]) -> list[Meeting]:
+        return best
+
+
+FRESH = FreshSolve()
+Baseline = FreshSolve | Anchor
+
+
+def baseline_of(
     conference: Conference,
-    previous: ScheduleDocument,
-    options: SolveOptions = SolveOptions(),
-    *,
+    previous: ScheduleDocument | None,
     stability: Stability = "balanced",
     freeze_before: datetime | None = None,
-    progress: ProgressCallback | None = None,
-    stop: threading.Event | None = None,
-) -> Outcome:
-    """Re-plan `conference` from the `previous` publication's schedule (see the module's words); returns the
-    solve's `Outcome`, whose meetings include the history. Raises BadAnchor when history no longer matches."""
-    anchor = Anchor.of(conference, previous, stability, freeze_before)
-    return solve(conference, options, progress, stop, anchor=anchor)
+) -> Baseline:
+    """What a solve keeps close to: the previous publication read against the new input (raises BadAnchor
+    when a meeting held no longer matches it), or FRESH when there is none. The CLI and the service's worker
+    both start a solve or a re-plan through this."""
+    if previous is None:
+        return FRESH
+    return Anchor.of(conference, previous, stability, freeze_before)
