@@ -139,6 +139,7 @@ def test_every_route_is_in_the_table(sqlite_service: Service) -> None:
                                      "no longer routes": set(EXPECTED) - routes}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(("method", "template"), sorted(EXPECTED), ids=lambda r: str(r))
 def test_who_may_call_what(prepared: dict, tmp_path: Path, method: str, template: str, caller: str) -> None:

@@ -8,11 +8,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.served import served_with_keys
 from tests.support.service import events_of
 
 
+@pytest.mark.slow
 def test_from_serve_to_a_subscribed_calendar(tmp_path: Path) -> None:
     server, keys = served_with_keys(tmp_path)
     base = server.url

@@ -16,6 +16,7 @@ from tests.support.served import served_with_keys
 from tests.support.service import Service, Worker, big_input, settings_for, start_service, wait_for
 
 
+@pytest.mark.slow
 def test_fifty_parallel_proposals_on_the_sqlite_file(tmp_path: Path) -> None:
     server, keys = served_with_keys(tmp_path, "--no-worker")
     try:
@@ -37,6 +38,7 @@ def test_fifty_parallel_proposals_on_the_sqlite_file(tmp_path: Path) -> None:
     assert "database is locked" not in output
 
 
+@pytest.mark.slow
 def test_two_patches_on_one_version_one_wins(tmp_path: Path) -> None:
     server, keys = served_with_keys(tmp_path, "--no-worker")
     try:
@@ -56,6 +58,7 @@ def test_two_patches_on_one_version_one_wins(tmp_path: Path) -> None:
         server.stop()
 
 
+@pytest.mark.slow
 def test_retries_with_one_idempotency_key_make_one_row(tmp_path: Path) -> None:
     server, keys = served_with_keys(tmp_path, "--no-worker")
     try:
@@ -75,6 +78,7 @@ def test_retries_with_one_idempotency_key_make_one_row(tmp_path: Path) -> None:
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_solve_leaves_the_solve_failed_and_the_publication_intact(tmp_path: Path,
                                                                                        workers) -> None:
     service = start_service(settings_for(tmp_path), big_input())
@@ -100,6 +104,7 @@ def _solve(service: Service, limit: float) -> str | None:
     return started["id"]
 
 
+@pytest.mark.slow
 def test_restarting_the_api_during_a_burst_of_proposals_loses_no_accepted_write(tmp_path: Path) -> None:
     server, keys = served_with_keys(tmp_path, "--no-worker")
     created: list[str] = []
@@ -138,6 +143,7 @@ def test_restarting_the_api_during_a_burst_of_proposals_loses_no_accepted_write(
     assert set(created) <= {r["id"] for r in listed.json()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", [("postgresql", "redis")], ids=["postgres-redis"])
 def test_two_workerson_postgres_and_redis_solve_ten_solves_once_each(tmp_path: Path, workers, backend) -> None:
     service = start_service(settings_for(tmp_path, database=backend[0], queue=backend[1]), big_input())

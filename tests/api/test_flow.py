@@ -28,6 +28,7 @@ def feed_url(service: Service, who: str, subject: str) -> str:
 
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", [("sqlite", "sqlite"), ("postgresql", "redis")], ids=["sqlite", "postgres-redis"])
 def test_propose_accept_solve_publish_subscribe_republish(tmp_path: Path, backend: tuple[str, str], workers) -> None:
     database, queue = backend
@@ -80,6 +81,7 @@ def test_propose_accept_solve_publish_subscribe_republish(tmp_path: Path, backen
     assert "document" not in mine
 
 
+@pytest.mark.slow
 def test_rotating_a_feed_url_stops_the_old_one(sqlite_service: Service, tmp_path: Path) -> None:
     publish_a_schedule(sqlite_service, tmp_path)
     old = feed_url(sqlite_service, "A", "A")
@@ -97,6 +99,7 @@ def test_a_feed_before_the_first_publication_is_404(sqlite_service: Service) -> 
     assert sqlite_service.get(None, "/feeds/not-a-token.ics").status_code == 404
 
 
+@pytest.mark.slow
 def test_cancel_a_running_solve(tmp_path: Path, workers) -> None:
     from tests.support.service import big_input
 

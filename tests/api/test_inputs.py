@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from api.settings import MIB
 from tests.support.service import ROOT, Service, base_input, publish_a_schedule, settings_for
@@ -30,6 +31,7 @@ def test_a_body_over_two_mebibytes_is_413_whether_or_not_it_says_its_length(sqli
     assert [r["id"] for r in sqlite_service.get("A", "/events/conf/requests").json()] == ["A-B"]
 
 
+@pytest.mark.slow
 def test_a_bad_contract_input_gets_the_clis_lines_and_nothing_is_stored(sqlite_service: Service) -> None:
     data = base_input(event={**base_input()["event"], "id": "third"})
     data["requests"][0]["parties"] = ["A", "XYZ"]
@@ -59,6 +61,7 @@ def test_unknown_fields_and_out_of_range_values_are_422(sqlite_service: Service)
     assert not_json.status_code == 422
 
 
+@pytest.mark.slow
 def test_a_liaisons_schedule_names_no_other_delegation(tmp_path: Path) -> None:
     # E asks for a whole morning with A, whose morning is taken by the host's A-B (priority 5) and A-C (4)
     from tests.support.service import start_service
@@ -81,6 +84,7 @@ def test_a_liaisons_schedule_names_no_other_delegation(tmp_path: Path) -> None:
     assert mine.json()["meetings"] == []
 
 
+@pytest.mark.slow
 def test_admin_keys_from_the_command_line(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
     env = {**settings.to_env(), "PATH": "/usr/bin:/bin"}
@@ -106,6 +110,7 @@ def test_admin_keys_from_the_command_line(tmp_path: Path) -> None:
     assert again.status_code == 401
 
 
+@pytest.mark.slow
 def test_serve_demo_prints_keys_that_work(tmp_path: Path) -> None:
     from tests.support.served import Served
 

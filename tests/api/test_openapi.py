@@ -43,6 +43,7 @@ def _exercise(operation, headers: dict[str, str], ran: dict[str, int]) -> None:
     check()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["host", "A"], ids=["host-key", "liaison-key"])
 def test_the_api_answers_as_its_openapi_says(running, who: str) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", running.client.app)

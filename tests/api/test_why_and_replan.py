@@ -37,6 +37,7 @@ def published(tmp_path: Path, workers) -> Service:
     return service
 
 
+@pytest.mark.slow
 def test_why_the_host_reads_the_confirmed_cause_naming_the_meeting_in_the_way(published: Service) -> None:
     why = published.get("host", "/events/conf/requests/A-C/why")
     assert why.status_code == 200, why.text
@@ -50,6 +51,7 @@ def test_why_the_host_reads_the_confirmed_cause_naming_the_meeting_in_the_way(pu
     assert held["scheduled"] is True and held["reason"] is None and held["what_if"] == []
 
 
+@pytest.mark.slow
 def test_why_a_party_reads_its_own_requests_reason_naming_no_one_else(published: Service) -> None:
     body = published.get("C", "/events/conf/requests/A-C/why").json()
     assert body["scheduled"] is False and body["confirmed"] is True and body["reason"]
@@ -66,6 +68,7 @@ def test_why_a_party_reads_its_own_requests_reason_naming_no_one_else(published:
     assert "priority" in office["reason"] and office["reason"] != body["reason"]
 
 
+@pytest.mark.slow
 def test_why_of_a_request_not_in_what_was_solved_is_409(published: Service) -> None:
     added = published.post("host", "/events/conf/requests", json={"parties": ["B", "E"], "duration_minutes": 30})
     assert added.status_code == 201
@@ -73,6 +76,7 @@ def test_why_of_a_request_not_in_what_was_solved_is_409(published: Service) -> N
     assert why.status_code == 409 and "not among the accepted requests solved for version 1" in why.text
 
 
+@pytest.mark.slow
 def test_a_solve_after_a_publication_replans_from_it_and_shows_the_changes(published: Service) -> None:
     before = published.get("host", "/events/conf/schedule").json()["document"]["meetings"]
     added = published.post("host", "/events/conf/requests", json={"parties": ["B", "E"], "duration_minutes": 30,
@@ -88,6 +92,7 @@ def test_a_solve_after_a_publication_replans_from_it_and_shows_the_changes(publi
     assert {m["request"]: m["change"] for m in result["meetings"]}[added.json()["id"]] == "new"
 
 
+@pytest.mark.slow
 def test_freeze_before_keeps_what_has_happened_and_is_checked_when_asked(published: Service) -> None:
     first = min(published.get("host", "/events/conf/schedule").json()["document"]["meetings"],
                 key=lambda m: m["start"])

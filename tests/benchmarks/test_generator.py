@@ -117,6 +117,7 @@ def test_knobs_switch_off_pins_and_mandatory_and_reject_typos():
     ("delegations", "requests", "rooms", "days"),
     [(2, 1, 1, 1), (3, 6, 1, 1), (5, 12, 2, 1), (12, 40, 4, 2), (20, 60, 5, 3)],
 )
+@pytest.mark.slow
 def test_small_sizes_parse_and_must_happen_requests_fit(delegations, requests, rooms, days):
     options = SolveOptions(time_limit=20, workers=1, seed=1, deterministic_time=2, secondary=False)
     for seed in range(3):
@@ -127,6 +128,7 @@ def test_small_sizes_parse_and_must_happen_requests_fit(delegations, requests, r
         assert check_schedule(conference, schedule_document(conference, outcome)).ok
 
 
+@pytest.mark.slow
 def test_smallest_named_instance_solves_and_checks():
     conference = load_conference(json.dumps(instance("conf-30x80")))
     assert any(r.pinned for r in conference.requests) and any(r.mandatory for r in conference.requests)

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 import scheduler.cli
@@ -87,6 +88,7 @@ def test_no_schedule_in_time_is_exit_4_and_nothing_written(tmp_path: Path, monke
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_very_short_time_limit_still_writes_a_valid_schedule(tmp_path: Path) -> None:
     """Minsk has mandatory and pinned requests; even a 0.3 s limit gives a checked schedule."""
     out = tmp_path / "out"
@@ -99,6 +101,7 @@ def test_a_very_short_time_limit_still_writes_a_valid_schedule(tmp_path: Path) -
     assert checked.exit_code == 0, checked.output
 
 
+@pytest.mark.slow
 def test_minsk_salons_receive_only_their_own_delegations_guests(tmp_path: Path) -> None:
     """The example reserves Belarus's and Russia's salons for them (rule 13): no third party meets there."""
     data = json.loads(MINSK.read_text())

@@ -11,6 +11,8 @@ import copy
 import dataclasses
 import json
 
+import pytest
+
 from scheduler.contract import rule_names as rn
 from scheduler.contract.parse import load_conference
 from scheduler.solve.options import SolveOptions
@@ -87,6 +89,7 @@ def test_rules_that_clash_only_together_are_named_together():
     assert solve_checked(moved(data, out)).has_schedule
 
 
+@pytest.mark.slow
 def test_minsk_host_salon_pins_name_the_minutes_the_salon_and_a_move_that_fixes_both():
     """The issue's case on Minsk: BLR-HUN pinned in BLR's salon for 45 min, BLR-CIS pinned 15 min later
     (its only room is that salon, as BLR hosts it): no interpreter or daily limit is at stake."""

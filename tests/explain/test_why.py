@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scheduler.contract.domain import Meeting
 from scheduler.contract.parse import load_conference
 from scheduler.explain.why import explain
@@ -62,6 +64,7 @@ def test_every_left_out_request_of_a_solve_gets_a_specific_confirmed_reason() ->
         assert "time" in u.reason or "room" in u.reason, u.reason
 
 
+@pytest.mark.slow
 def test_scheduler_explain_answers_for_a_left_out_request_and_refuses_a_scheduled_one(tmp_path: Path) -> None:
     data = instance(requests=[request("AB", "AB", 120, 5), request("AD", "AD", 60, 4), request("AC", "AC", 60, 1)])
     (tmp_path / "in.json").write_text(json.dumps(data))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +78,7 @@ def forums(draw) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_the_fewest_breaks_equal_the_brute_force_and_pass_the_validator() -> None:
     """In enough draws the tables bind (one more table would need fewer breaks) and some break is needed."""
     with_breaks: list[bool] = []
@@ -131,6 +133,7 @@ def test_it_is_only_used_where_it_sees_every_rule() -> None:
         assert not _shape_of(data)
 
 
+@pytest.mark.slow
 def test_a_solve_of_a_b2b_forum_takes_the_proven_breaks() -> None:
     """tic-13crafc: the paper's optimum is 4 breaks; CP-SAT alone ended at 9 in 30 s (full profile of
     2026-11-27). MaxSAT beside the CP-SAT phases proves 4, and the breaks phase records it."""

@@ -49,6 +49,7 @@ def _lp(data: dict, rules: frozenset[str] = ALL_RULES, by_pool: bool | None = No
     return None if relaxation is None else upper_bound(relaxation, 30)
 
 
+@pytest.mark.slow
 def test_the_lp_bound_is_never_below_the_brute_force_optimum_and_often_below_the_static_sum() -> None:
     """Both forms (a column per pool of rooms, or per start with the rooms as sets of pools) on random small
     instances; in a share of them the LP is strictly tighter than the static sum, so the rows have teeth."""
@@ -152,6 +153,7 @@ def _minsk_relaxation():
     return _MINSK[0]
 
 
+@pytest.mark.slow
 def test_the_priority_phase_stops_when_its_schedule_reaches_a_bound_proven_beside_it() -> None:
     """conf-30x80: CP-SAT finds 408 within seconds and proves it only after 17-25 s. Given a bound of 400
     proven elsewhere, the search stops at its first schedule worth 400, long before its own proof."""
@@ -165,6 +167,7 @@ def test_the_priority_phase_stops_when_its_schedule_reaches_a_bound_proven_besid
     assert solver.value(objective) >= 400
 
 
+@pytest.mark.slow
 def test_the_solve_names_the_lp_as_the_bound_and_records_it_among_the_phases() -> None:
     """conf-40x150-tight, a short deterministic solve: CP-SAT's bound stays near 485, the LP's is 464."""
     conference = load_conference(json.dumps(generated("conf-40x150-tight")))
@@ -178,6 +181,7 @@ def test_the_solve_names_the_lp_as_the_bound_and_records_it_among_the_phases() -
     assert document.solve.phases[-1].phase == "relaxation" and document.solve.phases[-1].bound == 464
 
 
+@pytest.mark.slow
 def test_the_lp_solution_rounded_starts_the_priority_phase() -> None:
     """conf-40x150-tight: the greedy's schedule is worth 413, the LP's solution rounded (`rounding`, placed by
     the greedy) 457, where CP-SAT from the greedy's had 436 after 30 s and 442-450 after 60. It starts the
@@ -212,6 +216,7 @@ def test_the_rounded_start_counts_the_meetings_a_replan_already_held() -> None:
     assert rounded is not None and [m.request for m in rounded.meetings] == ["BD"]
 
 
+@pytest.mark.slow
 def test_no_rounding_where_the_lp_leaves_the_rooms_open() -> None:
     """conf-40x150: a column per start only (too many per pool); rounded, it was worse than the greedy."""
     conference = load_conference(json.dumps(generated("conf-40x150")))
@@ -241,6 +246,7 @@ def test_no_lp_runs_when_every_request_must_happen() -> None:
     assert any(p["phase"] == "relaxation" for p in outcome.stats.phases)
 
 
+@pytest.mark.slow
 def test_the_live_progress_shows_the_lp_bound_once_it_is_known() -> None:
     """What the service's watch view shows while the priority phase runs: never CP-SAT's weaker bound after
     the LP's has arrived (conf-40x150-tight: 464 against CP-SAT's 480s), and the final bound is the same."""
@@ -268,6 +274,7 @@ print(json.dumps({"rounded": relaxation["rounded"], "priority": outcome.schedule
 """
 
 
+@pytest.mark.slow
 def test_a_seeded_solve_repeats_whatever_the_hash_seed() -> None:
     """One worker, a seed and a deterministic limit give the same schedule in every process: the LP's rows and
     CP-SAT's implied constraints are built in an order that does not follow Python's string hashes (they

@@ -236,6 +236,7 @@ def check_seen(conference, document: ScheduleDocument, file_name: str, seen: lis
             assert heads[party] in s.description
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("read", [read_icalendar, read_vobject, read_ics], ids=["icalendar", "vobject", "ics"])
 def test_every_file_reads_back_with_the_schedules_uids_and_instants(cases, read) -> None:
     for _name, conference, document, files in cases:
@@ -279,6 +280,7 @@ def test_calendar_names_round_trip(cases, written) -> None:
         assert raw == vText(EVENT_NAME).to_ical().decode()
 
 
+@pytest.mark.slow
 def test_libical_strict_check_finds_no_error_in_the_minsk_feeds(tmp_path: Path, written) -> None:
     require(libical_available())
     conference = load_conference(MINSK.read_bytes())

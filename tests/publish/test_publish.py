@@ -164,6 +164,7 @@ def minsk() -> tuple[Conference, Publication]:
     return conference, publish(conference, solve(conference, options), None, FIRST)
 
 
+@pytest.mark.slow
 def test_each_delegation_is_handed_only_its_own_requests_and_meetings(minsk) -> None:
     conference, publication = minsk
     document = publication.document
@@ -184,6 +185,7 @@ def test_each_delegation_is_handed_only_its_own_requests_and_meetings(minsk) -> 
                 assert f"{u.request}: {u.party_reason}" in handed[f"agendas/{d.id}.md"]
 
 
+@pytest.mark.slow
 def test_the_leak_check_finds_what_it_should(minsk) -> None:
     conference, publication = minsk
     document = publication.document

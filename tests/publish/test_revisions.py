@@ -49,6 +49,7 @@ def uid(rid: str) -> str:
     return f"{rid}@test.bilateral"
 
 
+@pytest.mark.slow
 def test_re_solve_keeps_unchanged_events_byte_identical_moves_and_cancels(tmp_path: Path) -> None:
     one = solve_into(tmp_path, "one", first_version(), "--published-at", T1)
     placed = {m["request"]: m["start"][11:16] for m in json.loads((one / "schedule.json").read_text())["meetings"]}

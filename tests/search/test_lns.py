@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 
 from benchmarks.generator import generate
@@ -46,6 +47,7 @@ def _thinned_search(data: dict, seed: int) -> Search | None:
     return Search(conference, where, model_parts(), kept, size=len(conference.requests))
 
 
+@pytest.mark.slow
 def test_every_step_of_every_neighbourhood_keeps_the_schedule_valid_and_its_priority() -> None:
     moved: list[bool] = []
 
@@ -72,6 +74,7 @@ def test_every_step_of_every_neighbourhood_keeps_the_schedule_valid_and_its_prio
     assert sum(moved) >= 20, f"only {sum(moved)} steps changed a schedule: the draws do not test the search"
 
 
+@pytest.mark.slow
 def test_the_search_on_a_generated_forum_returns_a_valid_schedule_with_more_priority() -> None:
     data = generate("lns-forum", delegations=30, requests=120, rooms=6, seed=7)
     search = _thinned_search(data, seed=1)
@@ -85,6 +88,7 @@ def test_the_search_on_a_generated_forum_returns_a_valid_schedule_with_more_prio
     assert_valid_meetings(search.conference, search.incumbent.values())
 
 
+@pytest.mark.slow
 def test_an_unproven_solve_hands_its_time_to_the_search_and_records_it() -> None:
     """On the wall clock, above LNS_FROM requests CP-SAT keeps at most half of the priority phase; unproven,
     the search continues it from CP-SAT's schedule (never below it) and `solve.phases` records its yield per

@@ -38,6 +38,7 @@ def _early(conference, secondary: bool):
     return solve(conference, options)
 
 
+@pytest.mark.slow
 def test_a_primary_phase_stopped_early_reports_feasible_and_a_true_bound(conference, optimum) -> None:
     early = _early(conference, secondary=False)
     assert early.scheduled_priority < optimum, "the premise: this limit stops the solve before the optimum"
@@ -46,6 +47,7 @@ def test_a_primary_phase_stopped_early_reports_feasible_and_a_true_bound(confere
     assert check_schedule(conference, schedule_document(conference, early)).ok
 
 
+@pytest.mark.slow
 def test_a_whole_solve_stopped_early_never_claims_more_than_it_proved(conference, optimum) -> None:
     early = _early(conference, secondary=True)
     assert early.upper_bound >= optimum

@@ -8,6 +8,7 @@ the solver's figures must equal it.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ def contested_instances(draw) -> dict:
 @settings(
     max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
+@pytest.mark.slow
 @given(contested_instances())
 def test_solver_reaches_the_lexicographic_optimum(data: dict) -> None:
     expected = brute_force(data, lexicographic=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from ortools.sat.python import cp_model
 
@@ -41,6 +42,7 @@ def _share(counts: list[bool]) -> float:
     return sum(counts) / max(1, len(counts))
 
 
+@pytest.mark.slow
 def test_every_schedule_passes_the_validator() -> None:
     """Whatever comes back is valid (solve_checked runs the validator), or a clear infeasibility; and the
     draws are worth checking: at least half of them schedule two meetings or more."""
@@ -64,6 +66,7 @@ def test_every_schedule_passes_the_validator() -> None:
     assert _share(several) >= 0.5, f"only {sum(several)} of {len(several)} examples schedule two meetings"
 
 
+@pytest.mark.slow
 def test_optimum_matches_brute_force() -> None:
     """The solver's proven optimum equals the independent brute force's; in at least a third of the draws a
     rule between meetings (or a must-happen request) costs priority, so the comparison tests the model."""
@@ -87,6 +90,7 @@ def test_optimum_matches_brute_force() -> None:
     assert _share(binding) >= 1 / 3, f"a rule between meetings binds in only {sum(binding)} of {len(binding)}"
 
 
+@pytest.mark.slow
 def test_every_bound_source_is_at_least_the_brute_force_optimum() -> None:
     """Each upper bound the solve may report (scheduler.model.bounds) is at least the brute force's optimum: the
     static sum, and CP-SAT's bound of a search stopped at its first schedule, before any proof (without

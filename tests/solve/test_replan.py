@@ -162,11 +162,13 @@ def assert_change_marks(previous: ScheduleDocument, document: ScheduleDocument) 
 CASES = [pytest.param(name, s, id=f"{name}-{s}") for name in INSTANCES for s in SCENARIOS]
 
 
+@pytest.mark.slow
 def test_every_scenario_applies_to_both_instances():
     for name in INSTANCES:
         assert tuple(perturbed(name)) == SCENARIOS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "scenario"), CASES)
 def test_strict_keeps_every_still_valid_meeting_where_it_was(name, scenario):
     _, _, previous = published(name)
@@ -179,6 +181,7 @@ def test_strict_keeps_every_still_valid_meeting_where_it_was(name, scenario):
     assert check_schedule(conference, document).ok
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "scenario"), CASES)
 def test_balanced_loses_no_value_and_moves_no_more_than_a_fresh_solve(name, scenario):
     _, _, previous = published(name)
@@ -242,6 +245,7 @@ def instants(draw) -> datetime:
 
 @settings(max_examples=15, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
 @given(instant=instants(), scenario=st.sampled_from(SCENARIOS), stability=st.sampled_from(STABILITIES))
 def test_freeze_keeps_history_exactly_and_places_nothing_new_before_it(instant, scenario, stability):
     _, _, previous = published("small")
@@ -403,6 +407,7 @@ def test_bad_re_plan_options_are_exit_2_and_nothing_written(tmp_path, cli, args,
 # --- 5. the CLI end to end on Minsk ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_re_plans_minsk_with_change_marks_and_a_changes_line(tmp_path):
     first = tmp_path / "first"
     args = ["--workers", "1", "--seed", "0", "--time-limit", "4"]

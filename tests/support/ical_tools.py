@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import ROOT
+
 HERE = Path(__file__).resolve().parent
-JS = HERE / "js"
+JS = ROOT / "tests" / "js"
 LIBICAL_CHECK = HERE / "libical_check.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
 IN_CI = os.environ.get("CI") == "true"

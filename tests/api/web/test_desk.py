@@ -61,6 +61,7 @@ def signed_in(browser, server: Served, key: str):
     return page
 
 
+@pytest.mark.slow
 def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     server, keys = desk
     a = signed_in(browser, server, keys["A"])
@@ -148,6 +149,7 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     assert a.url.endswith("/desk/sign-in")
 
 
+@pytest.mark.slow
 def test_keyboard_reaches_every_control_of_the_propose_form(browser, desk) -> None:
     server, keys = desk
     a = signed_in(browser, server, keys["A"])
