@@ -19,6 +19,7 @@ from api.storage.models import SolveRow, VersionFileRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.parse import load_conference
 from scheduler.publish.publication import Publication, publish
+from scheduler.publish.revisions import calendar_event, difference
 
 ATTEMPTS = 5
 
@@ -71,11 +72,11 @@ def publish_solve(app: FastAPI, caller: Identity, event_id: str, solve_id: str) 
 
 
 def _counts(publication: Publication, previous: ScheduleDocument | None, at) -> dict[str, int]:
-    """How many meetings this publication keeps, moves, adds and cancels against the previous one."""
-    before = {m.request: m for m in previous.meetings} if previous else {}
+    """How many meetings this publication keeps, moves, adds and cancels against the previous one. Moved
+    counts every meeting whose calendar event changed (parties too); cancelled, the entries the feeds cancel
+    now (stamped with this publication's time)."""
     meetings = publication.document.meetings
-    moved = sum(1 for m in meetings if m.request in before and m.sequence != before[m.request].sequence)
-    new = sum(1 for m in meetings if m.request not in before)
+    diff = difference(previous.meetings if previous else (), meetings, calendar_event)
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     cancelled = sum(1 for c in publication.document.cancelled or [] if c.last_modified == stamp)
-    return {"meetings": len(meetings), "moved": moved, "new": new, "cancelled": cancelled}
+    return {"meetings": len(meetings), "moved": diff.count("moved"), "new": diff.count("new"), "cancelled": cancelled}

@@ -31,6 +31,8 @@ from api.schemas import (
 )
 from api.storage import repo
 from api.storage.models import EventRow, IdempotencyRow, RequestRow, SolveRow
+from scheduler.contract.document import ScheduleDocument
+from scheduler.publish.delegation_view import delegation_view
 
 router = APIRouter(tags=["requests"])
 
@@ -319,10 +321,13 @@ def why_not(event_id: str, request_id: str, caller: Member, request: Request,
     if caller.is_host:
         return WhyForHost(request=request_id, version=number, scheduled=scheduled, reason=left_out.get("reason"),
                           confirmed=left_out.get("confirmed"), what_if=left_out.get("what_if") or [])
-    assert number is not None
+    assert number is not None and caller.delegation is not None
+    # what its parties are told of it, as the delegation's view of the version has it
+    view = delegation_view(ScheduleDocument.model_validate(document), caller.delegation, parties, NO_REASON)
+    told = view.left_out_of(request_id)
     return WhyForLiaison(request=request_id, version=number, scheduled=scheduled,
-                         reason=None if scheduled else left_out.get("party_reason") or NO_REASON,
-                         confirmed=left_out.get("confirmed"), what_if=left_out.get("party_what_if") or [])
+                         reason=None if scheduled else told.reason if told else NO_REASON,
+                         confirmed=told.confirmed if told else None, what_if=list(told.what_if) if told else [])
 
 
 def _schedule_read(session, event_id: str, solve_id: str | None, caller: Identity) -> tuple[dict, dict, int | None]:

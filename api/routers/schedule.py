@@ -9,34 +9,27 @@ from api.auth import Host, Identity, Member, not_found
 from api.schemas import MeetingOut, ScheduleForHost, ScheduleForLiaison, UnscheduledForLiaison
 from api.storage import repo
 from api.storage.models import SolveRow, VersionFileRow
+from scheduler.contract.document import ScheduledMeeting, ScheduleDocument
+from scheduler.publish.delegation_view import delegation_view
 
 router = APIRouter(tags=["schedule"])
 ROOM_PLAN = "room-grid.html"
 NO_REASON = "it could not be placed; the host's protocol office can tell you more"
 
 
-def liaison_view(document: dict, delegation: str, version: int, published_at) -> ScheduleForLiaison:
-    """Only the delegation's own meetings, cancelled meetings and left-out requests, each left-out request
-    with the reason in words that name no other delegation and no other meeting."""
-    own_requests = {m["request"] for m in document["meetings"] if delegation in m["parties"]}
+def liaison_view(document: dict, parties: dict[str, list[str]], delegation: str, version: int,
+                 published_at) -> ScheduleForLiaison:
+    """The liaison's part of a published version, as `scheduler.publish.delegation_view` decides it."""
+    view = delegation_view(ScheduleDocument.model_validate(document), delegation, parties, NO_REASON)
+    return ScheduleForLiaison(
+        version=version, published_at=published_at, meetings=[_meeting(m) for m in view.meetings],
+        unscheduled=[UnscheduledForLiaison(request=u.request, reason=u.reason, confirmed=u.confirmed,
+                                           what_if=list(u.what_if)) for u in view.left_out],
+        cancelled=[_meeting(m) for m in view.no_longer_held])
 
-    def mine(entries: list[dict]) -> list[MeetingOut]:
-        return [MeetingOut(**{k: m.get(k) for k in MeetingOut.model_fields}) for m in entries
-                if delegation in m["parties"]]
 
-    parties = document.get("parties_of_unscheduled", {})
-    unscheduled = [
-        # never the office's `reason`: it may name other delegations and their meetings
-        UnscheduledForLiaison(request=u["request"], reason=u.get("party_reason") or NO_REASON,
-                              confirmed=u.get("confirmed"), what_if=u.get("party_what_if") or [])
-        for u in document["unscheduled"]
-        if delegation in parties.get(u["request"], []) and u["request"] not in own_requests
-    ]
-    # a meeting the delegation is no longer a party to (its parties changed) is cancelled for it too
-    left = [d for d in document.get("departed") or [] if d["request"] not in own_requests]
-    cancelled = {m.request: m for m in mine(left) + mine(document.get("cancelled") or [])}
-    return ScheduleForLiaison(version=version, published_at=published_at, meetings=mine(document["meetings"]),
-                              unscheduled=unscheduled, cancelled=list(cancelled.values()))
+def _meeting(meeting: ScheduledMeeting) -> MeetingOut:
+    return MeetingOut(**{k: getattr(meeting, k) for k in MeetingOut.model_fields})
 
 
 def _published(session, event_id: str):
@@ -58,8 +51,7 @@ def read_schedule(event_id: str, caller: Member, request: Request,
     response.headers["ETag"] = f'"v{version.number}"'
     if caller.is_host:
         return ScheduleForHost(version=version.number, published_at=version.published_at, document=version.document)
-    return liaison_view({**version.document, "parties_of_unscheduled": parties}, _delegation(caller),
-                        version.number, version.published_at)
+    return liaison_view(version.document, parties, _delegation(caller), version.number, version.published_at)
 
 
 def _delegation(caller: Identity) -> str:

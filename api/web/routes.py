@@ -7,7 +7,6 @@ with a CSRF token; the API's 422 messages are shown next to the fields they name
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,8 @@ from api.web.session import (
     set_cookie,
     sign_in_token,
 )
+from scheduler.contract.document import ScheduledMeeting
+from scheduler.publish.revisions import difference, room_and_start
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -346,21 +347,16 @@ def _difference(before: list[dict], after: list[dict], context: dict) -> dict:
     zone = context["event"]["event"]["timezone"]
     rooms = {r["id"]: r["name"] for r in context["event"]["rooms"]}
 
-    def where(m: dict) -> str:
-        return f"{_local(m['start'], zone)}, {rooms.get(m['room'], m['room'])}"
+    def where(m: ScheduledMeeting | None) -> str:
+        return f"{_local(m.start, zone)}, {rooms.get(m.room, m.room)}" if m else ""
 
-    old, new = {m["request"]: m for m in before}, {m["request"]: m for m in after}
-    out: dict[str, list] = defaultdict(list)
-    for rid in sorted(old.keys() | new.keys()):
-        a, b = old.get(rid), new.get(rid)
-        if a and b and (a["room"], a["start"]) == (b["room"], b["start"]):
-            out["unchanged"].append(rid)
-            continue
-        change = "new" if a is None else "cancelled" if b is None else "moved"
-        out[change].append(rid)
-        out["rows"].append({"request": rid, "change": change, "before": where(a) if a else "",
-                            "after": where(b) if b else ""})
-    return {k: out[k] for k in ("unchanged", "moved", "new", "cancelled", "rows")}
+    def typed(meetings: list[dict]) -> list[ScheduledMeeting]:
+        return [ScheduledMeeting.model_validate(m) for m in meetings]
+
+    diff = difference(typed(before), typed(after), room_and_start)
+    rows = [{"request": c.request, "change": c.kind, "before": where(c.before), "after": where(c.after)}
+            for c in diff.changes if c.kind != "unchanged"]
+    return {**{kind: list(diff.of(kind)) for kind in ("unchanged", "moved", "new", "cancelled")}, "rows": rows}
 
 
 @router.get("/desk/solves/{solve_id}/state")
