@@ -21,7 +21,7 @@ from api.queue import Queue, make_queue
 from api.routers import audit, events, feeds, keys, requests, schedule, solves
 from api.settings import Settings
 from api.storage.db import Database
-from api.web import routes as web
+from api.web import forms, host, liaison, shared
 from api.worker import sweep_stale
 
 log = logging.getLogger("bilateral.api")
@@ -134,14 +134,15 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
     app.state.queue = queue or make_queue(settings)
     for module in (events, keys, requests, solves, schedule, feeds, audit):
         app.include_router(module.router)
-    app.include_router(web.router)
-    app.mount("/desk/static", StaticFiles(directory=web.STATIC), name="desk-static")
+    for desk in (shared, host, forms, liaison):
+        app.include_router(desk.router)
+    app.mount("/desk/static", StaticFiles(directory=shared.STATIC), name="desk-static")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         # the desk's pages answer with pages; the API with its JSON
         if request.url.path.startswith("/desk") and not request.url.path.endswith("/state"):
-            return web.error_page(request, exc)
+            return shared.error_page(request, exc)
         return await http_exception_handler(request, exc)
     app.add_middleware(InputLimits, limit=settings.max_body_bytes)
 
