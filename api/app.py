@@ -1,7 +1,8 @@
 """The HTTP API: `create_app(settings)` wires the routers to the database and the queue.
 
 Limits hold before any route runs: a body over `max_body_bytes` is answered 413 whether or not it says its
-length (chunked bodies are counted as they arrive). Errors are `{"detail": [{"loc", "msg", "type"}]}`.
+length (chunked bodies are counted as they arrive). Errors are `{"detail": [{"loc", "msg", "type"}]}`; the
+services' own (`api.errors`) are turned into their status codes here, once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from api.errors import ServiceError
 from api.queue import Queue, make_queue
 from api.routers import audit, events, feeds, keys, requests, schedule, solves
 from api.settings import Settings
@@ -144,6 +146,11 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         if request.url.path.startswith("/desk") and not request.url.path.endswith("/state"):
             return shared.error_page(request, exc)
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        # the one place a service's error becomes its status code (and, on the desk, its page)
+        return await http_error(request, HTTPException(exc.status, detail=exc.detail))
     app.add_middleware(InputLimits, limit=settings.max_body_bytes)
 
     @app.exception_handler(Exception)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from fastapi import FastAPI, HTTPException, status
-from sqlalchemy import select
-
-from api.auth import Identity, not_found, now
+from api.errors import Conflict
+from api.identity import Identity, now
 from api.schemas import Published
 from api.storage import repo
-from api.storage.models import SolveRow, VersionFileRow, VersionRow
+from api.storage.db import Database
+from api.storage.models import VersionFileRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.parse import load_conference
 from scheduler.publish.publication import Publication, publish
@@ -24,19 +23,17 @@ from scheduler.publish.revisions import calendar_event, difference
 ATTEMPTS = 5
 
 
-def _conflict(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, detail=[{"loc": ["path", "solve_id"], "msg": message,
-                                                            "type": "conflict"}])
+def _conflict(message: str) -> Conflict:
+    return Conflict(message, ["path", "solve_id"])
 
 
-def publish_solve(app: FastAPI, caller: Identity, event_id: str, solve_id: str) -> Published:
-    db = app.state.db
+def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str) -> Published:
+    """Make the solve's schedule the event's next version: calendar identity carried from the latest one (a
+    moved meeting's SEQUENCE grows, a dropped one is CANCELLED), the feeds' bytes made now."""
     for _ in range(ATTEMPTS):
         with db.reading() as session:
             event = repo.event_or_404(session, event_id)
-            solve = session.get(SolveRow, solve_id)
-            if solve is None or solve.event_id != event_id:
-                raise not_found(f"solve {solve_id!r}")
+            solve = repo.solve_of(session, event_id, solve_id)
             if solve.state != "done" or not solve.result:
                 raise _conflict(f"solve {solve_id} is {solve.state}"
                                 + (f" ({solve.status})" if solve.status else "") + ": nothing to publish")
@@ -55,9 +52,7 @@ def publish_solve(app: FastAPI, caller: Identity, event_id: str, solve_id: str) 
             document = publication.document.model_dump(mode="json")
             session.add(VersionRow(event_id=event_id, number=number, solve_id=solve_id, published_at=at,
                                    published_by=caller.key_id, document=document))
-            before = {f.name: f for f in session.execute(
-                select(VersionFileRow.name, VersionFileRow.etag, VersionFileRow.last_modified).where(
-                    VersionFileRow.event_id == event_id, VersionFileRow.number == base))} if base else {}
+            before = repo.version_files(session, event_id, base) if base else {}
             for name, content in publication.files.items():
                 tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
                 unchanged = name in before and before[name].etag == tag
