@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import DatabaseDep, Host
 from api.schemas import AuditEntry
-from api.storage import repo
+from api.services import audit
 
 router = APIRouter(tags=["audit"])
 
@@ -19,7 +19,4 @@ def read_audit(event_id: str, caller: Host, db: DatabaseDep,
                before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="older than this id")] = None,
                ) -> list[AuditEntry]:
     """The newest entries first."""
-    with db.reading() as session:
-        return [AuditEntry(id=r.id, at=r.at, key_id=r.key_id, role=r.role, delegation=r.delegation,
-                           action=r.action, target=r.target, detail=r.detail)
-                for r in repo.audit_of(session, event_id, limit, before)]
+    return audit.entries(db, event_id, limit, before)
