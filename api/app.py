@@ -1,7 +1,8 @@
 """The HTTP API: `create_app(settings)` wires the routers to the database and the queue.
 
 Limits hold before any route runs: a body over `max_body_bytes` is answered 413 whether or not it says its
-length (chunked bodies are counted as they arrive). Errors are `{"detail": [{"loc", "msg", "type"}]}`.
+length (chunked bodies are counted as they arrive). Errors are `{"detail": [{"loc", "msg", "type"}]}`; the
+services' own (`api.errors`) are turned into their status codes here, once.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from api.errors import ServiceError
 from api.queue import Queue, make_queue
 from api.routers import audit, events, feeds, keys, requests, schedule, solves
 from api.settings import Settings
 from api.storage.db import Database
-from api.web import routes as web
+from api.web import forms, host, liaison, shared
 from api.worker import sweep_stale
 
 log = logging.getLogger("bilateral.api")
@@ -134,15 +136,21 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
     app.state.queue = queue or make_queue(settings)
     for module in (events, keys, requests, solves, schedule, feeds, audit):
         app.include_router(module.router)
-    app.include_router(web.router)
-    app.mount("/desk/static", StaticFiles(directory=web.STATIC), name="desk-static")
+    for desk in (shared, host, forms, liaison):
+        app.include_router(desk.router)
+    app.mount("/desk/static", StaticFiles(directory=shared.STATIC), name="desk-static")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         # the desk's pages answer with pages; the API with its JSON
         if request.url.path.startswith("/desk") and not request.url.path.endswith("/state"):
-            return web.error_page(request, exc)
+            return shared.error_page(request, exc)
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        # the one place a service's error becomes its status code (and, on the desk, its page)
+        return await http_error(request, HTTPException(exc.status, detail=exc.detail))
     app.add_middleware(InputLimits, limit=settings.max_body_bytes)
 
     @app.exception_handler(Exception)

@@ -11,51 +11,17 @@ belong to, so that probing learns nothing; 403 when the key belongs to the event
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
+from api.errors import Forbidden, NotFound
+from api.identity import SESSION_PREFIX, Identity, hash_secret, now
 from api.storage.models import KeyRow, SessionRow
 
-KEY_PREFIX = "bk_"
-SESSION_PREFIX = "bs_"  # a desk session's token: it stands for the key the session was opened with
-ROLES = ("admin", "host", "liaison")
-
-
-@dataclass(frozen=True)
-class Identity:
-    key_id: str
-    role: str
-    event_id: str | None
-    delegation: str | None
-
-    @property
-    def is_host(self) -> bool:
-        return self.role == "host"
-
-    def sees_delegation(self, delegation: str) -> bool:
-        return self.is_host or self.delegation == delegation
-
-    def is_party(self, parties: list[str] | tuple[str, ...]) -> bool:
-        return self.is_host or self.delegation in parties
-
-
-def new_key() -> tuple[str, str, str]:
-    """(key id, the secret key shown once, its hash)."""
-    key_id = "k_" + secrets.token_hex(6)
-    secret = KEY_PREFIX + secrets.token_urlsafe(32)
-    return key_id, secret, hash_secret(secret)
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
+__all__ = ["Admin", "Caller", "Host", "Identity", "Member", "current_identity", "now"]  # `now`: api.worker's
 
 def _unauthorised(detail: str) -> HTTPException:
     return HTTPException(
@@ -92,40 +58,26 @@ async def current_identity(
 Caller = Annotated[Identity, Depends(current_identity)]
 
 
-def not_found(what: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail=[{"loc": ["path"], "msg": f"{what} not found",
-                                                              "type": "not_found"}])
-
-
-def forbidden(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_403_FORBIDDEN, detail=[{"loc": [], "msg": message, "type": "forbidden"}])
-
-
 async def require_admin(caller: Caller) -> Identity:
     if caller.role != "admin":
-        raise forbidden("only an admin key may do this")
+        raise Forbidden("only an admin key may do this")
     return caller
 
 
 async def member_of(event_id: str, caller: Caller) -> Identity:
     """The caller belongs to this event (host or liaison); anyone else learns nothing about it."""
     if caller.role == "admin" or caller.event_id != event_id:
-        raise not_found(f"event {event_id!r}")
+        raise NotFound(f"event {event_id!r}")
     return caller
 
 
 async def host_of(event_id: str, caller: Caller) -> Identity:
     member = await member_of(event_id, caller)
     if not member.is_host:
-        raise forbidden("only the event's host may do this")
+        raise Forbidden("only the event's host may do this")
     return member
 
 
 Admin = Annotated[Identity, Depends(require_admin)]
 Member = Annotated[Identity, Depends(member_of)]
 Host = Annotated[Identity, Depends(host_of)]
-
-
-def now() -> datetime:
-    """The service's clock (the library never reads one)."""
-    return datetime.now(UTC).replace(microsecond=0)

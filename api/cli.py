@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from api.auth import Identity, new_key, now
+from api.identity import Identity, new_key, now
 from api.settings import Settings
 from api.storage.db import Database
 from api.storage.models import EventRow, KeyRow
@@ -166,15 +166,14 @@ def revoke_key(key_id: str = typer.Argument(..., help="the key's id (k_…)")) -
 
 def _demo(db: Database, settings: Settings) -> None:
     """The Minsk example as an event, with a host key and two liaison keys printed for trying every route."""
-    from fastapi import HTTPException
-
-    from api.routers.events import add_event
+    from api.errors import ServiceError
+    from api.services.events import add_event
 
     body = json.loads(EXAMPLE.read_text())
     installer = Identity("demo", "admin", None, None)
     try:
         created = add_event(db, settings, installer, body)
-    except HTTPException:
+    except ServiceError:
         err.print("the demo event exists already; new keys for it:")
         event_id = body["event"]["id"]
         host = _add_key(db, "host", event_id, None, "demo host")[1]

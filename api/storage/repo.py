@@ -1,16 +1,30 @@
-"""The queries the routers share: events and their contract input, requests, the audit trail."""
+"""The queries of the service: events and their contract input, requests, solves, versions and their files,
+keys, the audit trail. Not found is `api.errors.NotFound`."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from api.auth import Identity, not_found
-from api.http import first_revision
-from api.storage.models import AuditRow, EventRow, RequestRow, VersionRow
+from api.errors import NotFound
+from api.identity import Identity
+from api.services.etags import first_revision
+from api.storage.db import Database
+from api.storage.models import (
+    AuditRow,
+    EventRow,
+    FeedTokenRow,
+    KeyRow,
+    RequestRow,
+    SolveRow,
+    VersionFileRow,
+    VersionRow,
+)
 
+T = TypeVar("T", SolveRow, KeyRow)
 SETTING_KEYS = ("event", "programme", "rooms", "delegations")
 # a request's contract fields other than id and priority, kept in RequestRow.fields
 REQUEST_FIELDS = ("duration_minutes", "requires", "seats", "window", "preferred", "host", "mandatory", "fixed")
@@ -46,7 +60,7 @@ def event_or_404(session: Session, event_id: str, for_update: bool = False) -> E
         query = query.with_for_update()
     row = session.scalars(query).first()
     if row is None:
-        raise not_found(f"event {event_id!r}")
+        raise NotFound(f"event {event_id!r}")
     return row
 
 
@@ -81,3 +95,92 @@ def latest_version(session: Session, event: EventRow) -> VersionRow | None:
 
 def count_requests(session: Session, event_id: str) -> int:
     return session.scalar(select(func.count()).select_from(RequestRow).where(RequestRow.event_id == event_id)) or 0
+
+
+def request_row(session: Session, event_id: str, request_id: str, for_update: bool = False) -> RequestRow | None:
+    query = select(RequestRow).where(RequestRow.event_id == event_id, RequestRow.id == request_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def request_ids_folded(session: Session, event_id: str) -> set[str]:
+    """The event's request ids in lower case (ids are unique whatever their case)."""
+    return {i for (i,) in session.execute(select(RequestRow.id_folded).where(RequestRow.event_id == event_id))}
+
+
+def request_id_taken(session: Session, event_id: str, request_id: str) -> bool:
+    query = select(RequestRow.id).where(RequestRow.event_id == event_id, RequestRow.id_folded == request_id.lower())
+    return session.scalars(query).first() is not None
+
+
+def _of_event(session: Session, kind: type[T], row_id: str, event_id: str, what: str) -> T:
+    """A row by its id, if it belongs to the event (another event's is not found: probing learns nothing)."""
+    row = session.get(kind, row_id)
+    if row is None or row.event_id != event_id:
+        raise NotFound(f"{what} {row_id!r}")
+    return row
+
+
+def solve_of(session: Session, event_id: str, solve_id: str) -> SolveRow:
+    return _of_event(session, SolveRow, solve_id, event_id, "solve")
+
+
+def solves_of(session: Session, event_id: str) -> list[SolveRow]:
+    return list(session.scalars(select(SolveRow).where(SolveRow.event_id == event_id).order_by(SolveRow.created_at)))
+
+
+def input_solved(session: Session, solve_id: str) -> dict:
+    """The contract input a solve solved (none left: no requests)."""
+    solved = session.get(SolveRow, solve_id)
+    return solved.input if solved else {"requests": []}
+
+
+def parties_solved(session: Session, solve_id: str) -> dict[str, list[str]]:
+    """The parties of each request a solve solved (a request left out has no meeting to name them)."""
+    return {r["id"]: r["parties"] for r in input_solved(session, solve_id)["requests"]}
+
+
+def version_files(session: Session, event_id: str, number: int) -> dict:
+    """Name -> (name, etag, last_modified) of a version's files."""
+    query = select(VersionFileRow.name, VersionFileRow.etag, VersionFileRow.last_modified).where(
+        VersionFileRow.event_id == event_id, VersionFileRow.number == number)
+    return {f.name: f for f in session.execute(query)}
+
+
+def keys_of(session: Session, event_id: str) -> list[KeyRow]:
+    return list(session.scalars(select(KeyRow).where(KeyRow.event_id == event_id).order_by(KeyRow.created_at)))
+
+
+def key_of(session: Session, event_id: str, key_id: str) -> KeyRow:
+    return _of_event(session, KeyRow, key_id, event_id, "key")
+
+
+def live_liaison_keys(session: Session, event_id: str) -> list[KeyRow]:
+    return list(session.scalars(select(KeyRow).where(KeyRow.event_id == event_id, KeyRow.role == "liaison",
+                                                     KeyRow.revoked_at.is_(None))))
+
+
+def audit_of(session: Session, event_id: str, limit: int, before: int | None = None) -> list[AuditRow]:
+    """The newest entries first (older than entry `before`)."""
+    query = select(AuditRow).where(AuditRow.event_id == event_id)
+    if before is not None:
+        query = query.where(AuditRow.id < before)
+    return list(session.scalars(query.order_by(AuditRow.id.desc()).limit(limit)))
+
+
+_FEED = (
+    select(VersionFileRow.content, VersionFileRow.etag, VersionFileRow.last_modified)
+    .select_from(FeedTokenRow)
+    .join(EventRow, EventRow.id == FeedTokenRow.event_id)
+    .join(VersionFileRow, (VersionFileRow.event_id == EventRow.id)
+          & (VersionFileRow.number == EventRow.published_version) & (VersionFileRow.name == FeedTokenRow.file))
+)
+
+
+def feed_file(db: Database, token_hash: str) -> Row | None:
+    """(content, etag, last_modified) of the published file a live feed token serves: one indexed query on
+    a plain connection (no session), since every subscribed calendar asks for it again and again."""
+    found = _FEED.where(FeedTokenRow.token_hash == token_hash, FeedTokenRow.revoked_at.is_(None))
+    with db.read_engine.connect() as connection:
+        return connection.execute(found).first()

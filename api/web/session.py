@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fastapi import Request, Response
 from sqlalchemy import select
 
-from api.auth import SESSION_PREFIX, Identity, hash_secret, now
+from api.identity import SESSION_PREFIX, Identity, hash_secret, now
 from api.storage.models import KeyRow, SessionRow
 
 COOKIE = "bilateral_session"

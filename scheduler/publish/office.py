@@ -252,7 +252,7 @@ def delegation_agenda_html(conference: Conference, document: ScheduleDocument, d
         body.append("</table>\n")
     if plan.left_out:
         body.append("<h2>Requests not scheduled</h2>\n<ul>\n")
-        body += [f"<li>{escape(u.request)}: {escape(u.reason_for_parties)}</li>\n" for u in plan.left_out]
+        body += [f"<li>{escape(u.request)}: {escape(u.reason)}</li>\n" for u in plan.left_out]
         body.append("</ul>\n")
     if plan.cancelled:
         body.append("<h2>Cancelled since an earlier publication</h2>\n<ul>\n")

@@ -3,31 +3,32 @@
 Everything here is built from the schedule document (what schedule.json says), and both agendas, this
 Markdown one and the printable HTML one (`scheduler.publish.office`), are rendered from the same `Agenda`, so they
 say the same. An agenda is handed to its delegation as it is, so it holds only what that delegation may
-learn: its own meetings and requests, the reasons its requests were left out in words that name no other
-delegation (`party_reason`), its cancelled meetings, and the programme items it attends while it is there.
+learn (`scheduler.publish.delegation_view` decides it): its own meetings and requests, the reasons its requests
+were left out in words that name no other delegation (`party_reason`), its cancelled meetings, and the
+programme items it attends while it is there.
 Against a previous publication each of its meetings says whether it is new or where it was before it moved
 (`change_note`); a first publication, and a meeting that stayed, read exactly as they always did.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 
-from scheduler.contract.document import (
-    CancelledMeeting,
-    MovedFrom,
-    ScheduledMeeting,
-    ScheduleDocument,
-    UnscheduledRequest,
-)
+from scheduler.contract.document import CancelledMeeting, MovedFrom, ScheduledMeeting, ScheduleDocument
 from scheduler.contract.domain import Conference, Day, Delegation, Meeting, ProgrammeItem
+from scheduler.publish.delegation_view import LeftOut, delegation_view
 
 
 def document_meetings(conference: Conference, document: ScheduleDocument) -> list[Meeting]:
     """The meetings of a schedule document in minutes, in time order."""
+    return _in_minutes(conference, document.meetings)
+
+
+def _in_minutes(conference: Conference, scheduled: Iterable[ScheduledMeeting]) -> list[Meeting]:
     clock = conference.clock
     meetings = [
         Meeting(
@@ -37,7 +38,7 @@ def document_meetings(conference: Conference, document: ScheduleDocument) -> lis
             start=clock.to_minute(m.starts_at),
             end=clock.to_minute(m.ends_at),
         )
-        for m in document.meetings
+        for m in scheduled
     ]
     return sorted(meetings, key=lambda m: (m.start, m.room, m.request))
 
@@ -117,7 +118,7 @@ class Agenda:
 
     delegation: Delegation
     days: tuple[AgendaDay, ...]
-    left_out: tuple[UnscheduledRequest, ...]
+    left_out: tuple[LeftOut, ...]
     cancelled: tuple[CancelledMeeting, ...]
 
 
@@ -136,9 +137,10 @@ def _on_day(day: Day, start: int, end: int) -> bool:
 def agenda(conference: Conference, document: ScheduleDocument, delegation_id: str) -> Agenda:
     """The agenda of one delegation, from the schedule document."""
     delegation = conference.delegation(delegation_id)
-    own = [m for m in document_meetings(conference, document) if delegation_id in m.parties]
+    view = delegation_view(document, delegation_id, {r.id: r.parties for r in conference.requests})
+    own = _in_minutes(conference, view.meetings)
     # the note of a meeting speaks only of that meeting (its own earlier place), so it stays confidential
-    notes = {m.request: change_note(conference, m) for m in document.meetings if delegation_id in m.parties}
+    notes = {m.request: change_note(conference, m) for m in view.meetings}
     items = [p for p in conference.programme_of(delegation_id) if while_present(delegation, p)]
     days = []
     for day in conference.event.days:
@@ -150,10 +152,7 @@ def agenda(conference: Conference, document: ScheduleDocument, delegation_id: st
         lines += [AgendaLine(p.start, p.end, item=p) for p in items if _on_day(day, p.start, p.end)]
         lines.sort(key=lambda line: (line.start, line.meeting is None, line.end, _label(line)))
         days.append(AgendaDay(day, tuple(lines)))
-    parties = {r.id: r.parties for r in conference.requests}
-    left_out = tuple(u for u in document.unscheduled if delegation_id in parties.get(u.request, ()))
-    cancelled = tuple(c for c in document.cancelled or () if delegation_id in c.parties)
-    return Agenda(delegation, tuple(days), left_out, cancelled)
+    return Agenda(delegation, tuple(days), view.left_out, view.cancelled)
 
 
 def change_note(conference: Conference, meeting: ScheduledMeeting) -> str | None:
@@ -222,7 +221,7 @@ def delegation_agenda(conference: Conference, document: ScheduleDocument, delega
         lines.append("")
     if plan.left_out:
         lines += ["## Requests not scheduled", ""]
-        lines += [f"- {u.request}: {u.reason_for_parties}" for u in plan.left_out]
+        lines += [f"- {u.request}: {u.reason}" for u in plan.left_out]
         lines.append("")
     if plan.cancelled:
         lines += ["## Cancelled since an earlier publication", ""]

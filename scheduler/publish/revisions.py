@@ -15,7 +15,10 @@ publication is a parameter (the CLI reads the clock, nothing here does).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from scheduler.contract.document import (
     BadDocument,
@@ -95,14 +98,72 @@ def check_publication_time(previous: ScheduleDocument | None, published_at: date
         raise ValueError(f"the publication time {stamp} is before a change already published ({format_utc(latest)})")
 
 
-def _same_placement(a: ScheduledMeeting, b: ScheduledMeeting) -> bool:
-    """Same room, same instants and same parties: the published event says the same."""
-    return (
-        a.room == b.room
-        and a.starts_at == b.starts_at
-        and a.ends_at == b.ends_at
-        and sorted(a.parties) == sorted(b.parties)
-    )
+# --- the difference between two versions ----------------------------------------------------------------
+
+Kind = Literal["unchanged", "moved", "new", "cancelled"]
+Place = Callable[[ScheduledMeeting], Hashable]
+"""What of a meeting must stay the same for it to count as unchanged."""
+
+
+def room_and_times(meeting: ScheduledMeeting) -> Hashable:
+    """Where and when it is held: what a delegation is told moved (the default)."""
+    return meeting.room, meeting.starts_at, meeting.ends_at
+
+
+def calendar_event(meeting: ScheduledMeeting) -> Hashable:
+    """Room, instants and parties: everything its calendar event says (a change of any is a new SEQUENCE)."""
+    return meeting.room, meeting.starts_at, meeting.ends_at, tuple(sorted(meeting.parties))
+
+
+def room_and_start(meeting: ScheduledMeeting) -> Hashable:
+    """Room and start as written: what the desk's table of a solve's changes shows of a meeting."""
+    return meeting.room, meeting.start
+
+
+def change(before: ScheduledMeeting | None, after: ScheduledMeeting | None, same: Place = room_and_times) -> Kind:
+    """What became of one request's meeting from one version to the next."""
+    if before is None:
+        return "new"
+    if after is None:
+        return "cancelled"
+    return "unchanged" if same(before) == same(after) else "moved"
+
+
+@dataclass(frozen=True)
+class RequestChange:
+    request: str
+    kind: Kind
+    before: ScheduledMeeting | None
+    after: ScheduledMeeting | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Per request (in id order) what became of its meeting between two versions."""
+
+    changes: tuple[RequestChange, ...]
+
+    def of(self, kind: Kind) -> tuple[str, ...]:
+        """The requests of one kind, in id order."""
+        return tuple(c.request for c in self.changes if c.kind == kind)
+
+    def count(self, kind: Kind) -> int:
+        return len(self.of(kind))
+
+
+def difference(
+    before: Iterable[ScheduledMeeting], after: Iterable[ScheduledMeeting], same: Place = room_and_times
+) -> Difference:
+    """The one comparison of two versions' meetings: unchanged, moved, new or cancelled, per request.
+    `same` says what must not change for a meeting to be unchanged (its callers differ: see the three above)."""
+    old, new = {m.request: m for m in before}, {m.request: m for m in after}
+    return Difference(tuple(
+        RequestChange(rid, change(old.get(rid), new.get(rid), same), old.get(rid), new.get(rid))
+        for rid in sorted(old.keys() | new.keys())
+    ))
+
+
+# --- carrying identity ---------------------------------------------------------------------------------
 
 
 def _identified(meeting: ScheduledMeeting, sequence: int, last_modified: str) -> ScheduledMeeting:
@@ -123,12 +184,11 @@ def _carried(
     old = old_meetings.get(meeting.request)
     if old is not None:
         sequence = old.sequence or 0
-        same = (old.room, old.starts_at, old.ends_at) == (meeting.room, meeting.starts_at, meeting.ends_at)
-        change = {"change": "unchanged"} if same else {
-            "change": "moved", "moved_from": MovedFrom(room=old.room, start=old.start, end=old.end)
-        }
-        meeting = meeting.model_copy(update={"moved_from": None, **change})
-        if not _same_placement(meeting, old):
+        moved = change(old, meeting) == "moved"
+        marks = {"change": "moved", "moved_from": MovedFrom(room=old.room, start=old.start, end=old.end)} if moved \
+            else {"change": "unchanged"}
+        meeting = meeting.model_copy(update={"moved_from": None, **marks})
+        if change(old, meeting, calendar_event) == "moved":
             return _identified(meeting, sequence + 1, stamp)
         return _identified(meeting, sequence, old.last_modified or stamp)
     meeting = meeting.model_copy(update={"change": "new", "moved_from": None})
@@ -171,14 +231,14 @@ def carry_identity(
     if previous is None:  # a first publication: nothing changed against anything
         update["meetings"] = tuple(m.model_copy(update={"change": None, "moved_from": None}) for m in meetings)
     elif document.solve is not None:
-        newly = sum(1 for rid in old_meetings if rid not in scheduled)
-        update["solve"] = document.solve.model_copy(update={"changes": _changes(meetings, newly)})
+        update["solve"] = document.solve.model_copy(update={"changes": _changes(meetings, previous.meetings)})
     return document.model_copy(update=update)
 
 
-def _changes(meetings: tuple[ScheduledMeeting, ...], cancelled: int) -> Changes:
-    count = {kind: sum(1 for m in meetings if m.change == kind) for kind in ("unchanged", "moved", "new")}
-    return Changes(**count, cancelled=cancelled)
+def _changes(meetings: tuple[ScheduledMeeting, ...], previous: Iterable[ScheduledMeeting]) -> Changes:
+    """The counts of a re-plan against the version it re-plans."""
+    diff = difference(previous, meetings)
+    return Changes(**{kind: diff.count(kind) for kind in ("unchanged", "moved", "new", "cancelled")})
 
 
 def _departed(

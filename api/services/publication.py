@@ -9,33 +9,31 @@ from __future__ import annotations
 import hashlib
 import json
 
-from fastapi import FastAPI, HTTPException, status
-from sqlalchemy import select
-
-from api.auth import Identity, not_found, now
+from api.errors import Conflict
+from api.identity import Identity, now
 from api.schemas import Published
 from api.storage import repo
-from api.storage.models import SolveRow, VersionFileRow, VersionRow
+from api.storage.db import Database
+from api.storage.models import VersionFileRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.parse import load_conference
 from scheduler.publish.publication import Publication, publish
+from scheduler.publish.revisions import calendar_event, difference
 
 ATTEMPTS = 5
 
 
-def _conflict(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, detail=[{"loc": ["path", "solve_id"], "msg": message,
-                                                            "type": "conflict"}])
+def _conflict(message: str) -> Conflict:
+    return Conflict(message, ["path", "solve_id"])
 
 
-def publish_solve(app: FastAPI, caller: Identity, event_id: str, solve_id: str) -> Published:
-    db = app.state.db
+def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str) -> Published:
+    """Make the solve's schedule the event's next version: calendar identity carried from the latest one (a
+    moved meeting's SEQUENCE grows, a dropped one is CANCELLED), the feeds' bytes made now."""
     for _ in range(ATTEMPTS):
         with db.reading() as session:
             event = repo.event_or_404(session, event_id)
-            solve = session.get(SolveRow, solve_id)
-            if solve is None or solve.event_id != event_id:
-                raise not_found(f"solve {solve_id!r}")
+            solve = repo.solve_of(session, event_id, solve_id)
             if solve.state != "done" or not solve.result:
                 raise _conflict(f"solve {solve_id} is {solve.state}"
                                 + (f" ({solve.status})" if solve.status else "") + ": nothing to publish")
@@ -54,9 +52,7 @@ def publish_solve(app: FastAPI, caller: Identity, event_id: str, solve_id: str) 
             document = publication.document.model_dump(mode="json")
             session.add(VersionRow(event_id=event_id, number=number, solve_id=solve_id, published_at=at,
                                    published_by=caller.key_id, document=document))
-            before = {f.name: f for f in session.execute(
-                select(VersionFileRow.name, VersionFileRow.etag, VersionFileRow.last_modified).where(
-                    VersionFileRow.event_id == event_id, VersionFileRow.number == base))} if base else {}
+            before = repo.version_files(session, event_id, base) if base else {}
             for name, content in publication.files.items():
                 tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
                 unchanged = name in before and before[name].etag == tag
@@ -71,11 +67,11 @@ def publish_solve(app: FastAPI, caller: Identity, event_id: str, solve_id: str) 
 
 
 def _counts(publication: Publication, previous: ScheduleDocument | None, at) -> dict[str, int]:
-    """How many meetings this publication keeps, moves, adds and cancels against the previous one."""
-    before = {m.request: m for m in previous.meetings} if previous else {}
+    """How many meetings this publication keeps, moves, adds and cancels against the previous one. Moved
+    counts every meeting whose calendar event changed (parties too); cancelled, the entries the feeds cancel
+    now (stamped with this publication's time)."""
     meetings = publication.document.meetings
-    moved = sum(1 for m in meetings if m.request in before and m.sequence != before[m.request].sequence)
-    new = sum(1 for m in meetings if m.request not in before)
+    diff = difference(previous.meetings if previous else (), meetings, calendar_event)
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     cancelled = sum(1 for c in publication.document.cancelled or [] if c.last_modified == stamp)
-    return {"meetings": len(meetings), "moved": moved, "new": new, "cancelled": cancelled}
+    return {"meetings": len(meetings), "moved": diff.count("moved"), "new": diff.count("new"), "cancelled": cancelled}

@@ -1,4 +1,4 @@
-"""Bad input as the API answers it: 422 with `{"detail": [{"loc", "msg", "type"}]}`, each naming the field.
+"""Bad input as the service answers it: `api.errors.Unprocessable` (422), each problem naming its field.
 
 A contract input with problems gets the same path-and-message lines as the CLI (`scheduler.contract.parse`),
 with the path split into `loc` and the CLI's line kept whole in `msg`'s neighbour `line`.
@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from fastapi import HTTPException, status
-
+from api.errors import Unprocessable
 from scheduler.contract.domain import Conference
 from scheduler.contract.parse import BadInput, load_conference
 
@@ -25,10 +24,9 @@ def loc_of(path: str, prefix: tuple = ("body",)) -> list:
     return loc
 
 
-def unprocessable(*items: tuple[list, str]) -> HTTPException:
+def unprocessable(*items: tuple[list, str]) -> Unprocessable:
     """422 naming each field: items are (loc, message)."""
-    detail = [{"loc": loc, "msg": message, "type": "value_error"} for loc, message in items]
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
+    return Unprocessable([{"loc": loc, "msg": message, "type": "value_error"} for loc, message in items])
 
 
 def check_contract(data: dict, rename: dict[str, list] | None = None) -> Conference:
@@ -47,4 +45,4 @@ def check_contract(data: dict, rename: dict[str, list] | None = None) -> Confere
                     loc = replacement + loc_of(problem.path[len(prefix):], prefix=())
                     break
             items.append({"loc": loc, "msg": problem.message, "type": "contract", "line": str(problem)})
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=items) from None
+        raise Unprocessable(items) from None

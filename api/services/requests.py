@@ -1,0 +1,260 @@
+"""The life of a requested meeting: propose, change, accept, decline, withdraw.
+
+A liaison's request stays `proposed` until every other party's liaison (or the host) accepts it; the host's
+requests are accepted at once. A liaison's priority is its delegation's wish; the host sets the priority
+that is scheduled, and only the host sets `mandatory` and `fixed`. Another delegation's request is not found
+for a liaison, whatever it asks. Every change names the revision it read (`if_match`), moves the revision on,
+stamps the time and is written to the audit trail, in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.bad_input import check_contract, unprocessable
+from api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from api.identity import Identity, now
+from api.schemas import RequestCreate, RequestForHost, RequestForLiaison, RequestUpdate
+from api.services.etags import require_match
+from api.storage import repo
+from api.storage.db import Database
+from api.storage.models import EventRow, IdempotencyRow, RequestRow
+
+RequestView = RequestForHost | RequestForLiaison
+HOST_ONLY = ("mandatory", "fixed")
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """The stored first answer to a retried proposal (same Idempotency-Key, same body)."""
+
+    status_code: int
+    body: dict[str, Any]
+
+
+def view(row: RequestRow, caller: Identity) -> RequestView:
+    """The request as the caller may read it: the host with the scheduled priority and every wish, a liaison
+    with its own wish only."""
+    fields = row.fields
+    common = dict(
+        id=row.id, parties=row.parties, duration_minutes=fields["duration_minutes"],
+        requires=fields.get("requires") or [], seats=fields.get("seats"), window=fields.get("window"),
+        preferred=fields.get("preferred"), host=fields.get("host"), mandatory=bool(fields.get("mandatory")),
+        fixed=fields.get("fixed"), status=row.status, proposed_by=row.proposed_by, accepted_by=row.accepted_by,
+        declined_by=row.declined_by, revision=row.revision,
+    )
+    if caller.is_host:
+        return RequestForHost(priority=row.priority, wishes=row.wishes, **common)
+    return RequestForLiaison(my_priority=row.wishes.get(caller.delegation), **common)
+
+
+def visible(session: Session, event_id: str, request_id: str, caller: Identity,
+            for_update: bool = False) -> RequestRow:
+    """The request, if the caller is the host or a party's liaison; not found otherwise."""
+    row = repo.request_row(session, event_id, request_id, for_update)
+    if row is None or not caller.is_party(row.parties):
+        raise NotFound(f"request {request_id!r}")
+    return row
+
+
+def _check_against_event(event: EventRow, item: dict) -> None:
+    """The request must be valid contract input in this event (known delegations, windows, pins, ...)."""
+    check_contract({**event.setting, "requests": [item]}, rename={"requests[0]": ["body"]})
+
+
+def _host_only(body: RequestCreate | RequestUpdate, caller: Identity) -> None:
+    """A liaison may not send the host's fields at all, not even to clear them."""
+    for name in HOST_ONLY:
+        if name in body.model_fields_set and not caller.is_host:
+            raise Forbidden(f"only the host sets {name}")
+
+
+def _new_id(session: Session, event_id: str, parties: list[str], caller: Identity) -> str:
+    """The host's default id is made of the parties (A-B, A-B-2, ...); a liaison's carries a random part, so
+    that the id it gets says nothing about requests it cannot see."""
+    base = "-".join(parties)[:55]
+    taken = repo.request_ids_folded(session, event_id)
+    if not caller.is_host:
+        candidate = f"{base}-{secrets.token_hex(2)}"
+        while candidate.lower() in taken:
+            candidate = f"{base}-{secrets.token_hex(3)}"
+        return candidate
+    candidate, n = base, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+# --- propose -------------------------------------------------------------------------------------------
+
+
+def propose(db: Database, caller: Identity, event_id: str, body: RequestCreate,
+            idempotency_key: str | None = None) -> RequestView | Replayed:
+    """Propose a meeting (a liaison: one its delegation is a party to) or add one (the host: accepted at
+    once). A retry with the same `idempotency_key` gets the first answer; the same key with another body
+    is refused."""
+    if not caller.is_host and caller.delegation not in body.parties:
+        raise Forbidden("a liaison proposes meetings its own delegation is a party to")
+    if not caller.is_host and body.id is not None:
+        # a clash with an id it cannot see would tell it that request exists
+        raise unprocessable((["body", "id"], "the service names a liaison's proposals; leave id out"))
+    _host_only(body, caller)
+    digest = _digest(body.model_dump(mode="json"))
+    try:
+        with db.writing() as session:
+            replay = _replay(session, caller, idempotency_key, digest)
+            if replay is not None:
+                return replay
+            out = view(_create(session, event_id, body, caller), caller)
+            if idempotency_key is not None:
+                session.add(IdempotencyRow(key_id=caller.key_id, idempotency_key=idempotency_key, body_hash=digest,
+                                           status_code=201, response=out.model_dump(mode="json"), created_at=now()))
+    except IntegrityError:
+        # a concurrent retry with the same key (or the same id) committed first
+        with db.reading() as session:
+            replay = _replay(session, caller, idempotency_key, digest)
+        if replay is not None:
+            return replay
+        raise _id_taken(body.id) from None
+    return out
+
+
+def _digest(body: object) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(session: Session, caller: Identity, key: str | None, digest: str) -> Replayed | None:
+    if key is None:
+        return None
+    seen = session.get(IdempotencyRow, (caller.key_id, key))
+    if seen is None:
+        return None
+    if seen.body_hash != digest:
+        raise Unprocessable([{"loc": ["header", "Idempotency-Key"], "msg": "this key was used with another body",
+                              "type": "conflict"}])
+    return Replayed(seen.status_code, seen.response)
+
+
+def _id_taken(request_id: str | None) -> Conflict:
+    return Conflict(f"request id {request_id!r} is taken", ["body", "id"])
+
+
+def _create(session: Session, event_id: str, body: RequestCreate, caller: Identity) -> RequestRow:
+    event = repo.event_or_404(session, event_id)
+    request_id = body.id or _new_id(session, event_id, body.parties, caller)
+    if repo.request_id_taken(session, event_id, request_id):
+        raise _id_taken(request_id)
+    item = {**body.model_dump(mode="json", exclude_none=True), "id": request_id}
+    _check_against_event(event, item)
+    row = repo.new_request(event_id, item, caller, now())
+    session.add(row)
+    session.flush()
+    repo.record(session, caller, event_id, "request.propose", request_id, row.created_at, status=row.status)
+    return row
+
+
+# --- read ----------------------------------------------------------------------------------------------
+
+
+def list_visible(db: Database, caller: Identity, event_id: str, status: str | None = None) -> list[RequestView]:
+    """The host: every request; a liaison: those its delegation is a party to."""
+    with db.reading() as session:
+        repo.event_or_404(session, event_id)
+        rows = repo.requests_of(session, event_id, (status,) if status else None,
+                                None if caller.is_host else caller.delegation)
+    return [view(r, caller) for r in rows if caller.is_party(r.parties)]
+
+
+def read(db: Database, caller: Identity, event_id: str, request_id: str) -> RequestView:
+    with db.reading() as session:
+        return view(visible(session, event_id, request_id, caller), caller)
+
+
+# --- change, answer, withdraw: one transaction each, on the revision the caller read ------------------
+
+
+@contextmanager
+def _changing(db: Database, caller: Identity, event_id: str, request_id: str,
+              if_match: str | None) -> Iterator[tuple[Session, RequestRow]]:
+    with db.writing() as session:
+        row = visible(session, event_id, request_id, caller, for_update=True)
+        require_match(if_match, row.revision)
+        yield session, row
+
+
+def _changed(session: Session, row: RequestRow, caller: Identity, action: str, **detail: object) -> RequestView:
+    """A new revision of the request, stamped now and written to the audit trail."""
+    row.revision += 1
+    row.updated_at = at = now()
+    repo.record(session, caller, row.event_id, action, row.id, at, **detail)
+    return view(row, caller)
+
+
+def change(db: Database, caller: Identity, event_id: str, request_id: str, body: RequestUpdate,
+           if_match: str | None) -> RequestView:
+    """Change some fields. A liaison's `priority` is its own wish; any other change by a liaison asks the
+    other parties to accept again. The host's `priority` is the one scheduled."""
+    _host_only(body, caller)
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+        substance = set(changes) - {"priority"}
+        if not caller.is_host and substance and row.proposed_by != caller.delegation:
+            raise Forbidden("a liaison changes only the meetings its delegation proposed (and its own priority "
+                            "on the others)")
+        if "parties" in changes and not caller.is_party(changes["parties"] or []):
+            raise Forbidden("a liaison keeps its own delegation among the parties")
+        event = repo.event_or_404(session, event_id)
+        priority = changes.pop("priority", None)
+        fields = {**row.fields, **{k: v for k, v in changes.items() if k != "parties"}}
+        parties = changes.get("parties", row.parties)
+        item = {"id": row.id, "parties": parties, "priority": priority or row.priority,
+                **{k: v for k, v in fields.items() if v is not None}}
+        _check_against_event(event, item)
+        if caller.is_host:
+            row.priority = priority or row.priority
+        elif priority is not None:
+            row.wishes = {**row.wishes, caller.delegation: priority}
+        if substance and not caller.is_host:  # the meeting itself changed: the others must agree again
+            row.accepted_by, row.status, row.declined_by = [caller.delegation], "proposed", None
+        row.fields, row.parties = fields, parties
+        return _changed(session, row, caller, "request.change", fields=sorted(body.model_dump(exclude_unset=True)))
+
+
+def accept(db: Database, caller: Identity, event_id: str, request_id: str, if_match: str | None) -> RequestView:
+    """A party's liaison accepts (the request is accepted when every party has); the host accepts for all."""
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+        if row.status == "declined" and not caller.is_host:
+            raise Conflict(f"declined by {row.declined_by}; propose it again", ["path", "request_id"])
+        accepted = list(row.parties) if caller.is_host else sorted({*row.accepted_by, caller.delegation})
+        row.accepted_by = accepted
+        if set(accepted) >= set(row.parties):
+            # the setting may have changed since it was proposed: only what fits it is scheduled
+            _check_against_event(repo.event_or_404(session, event_id), {**repo.contract_request(row)})
+            row.status, row.declined_by = "accepted", None
+        return _changed(session, row, caller, "request.accept", status=row.status)
+
+
+def decline(db: Database, caller: Identity, event_id: str, request_id: str, if_match: str | None) -> RequestView:
+    """A party's liaison (or the host) declines: the request is not scheduled."""
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+        row.status, row.declined_by = "declined", "host" if caller.is_host else caller.delegation
+        return _changed(session, row, caller, "request.decline")
+
+
+def withdraw(db: Database, caller: Identity, event_id: str, request_id: str, if_match: str | None) -> None:
+    """Withdraw a request: the host any, a liaison one its delegation proposed (others: decline it)."""
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+        if not caller.is_host and row.proposed_by != caller.delegation:
+            raise Forbidden("only the delegation that proposed it (or the host) withdraws it; decline it instead")
+        session.delete(row)
+        repo.record(session, caller, event_id, "request.withdraw", request_id, now())

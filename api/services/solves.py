@@ -1,0 +1,131 @@
+"""Solves: the host asks for one (a worker runs it, never the web process), watches it, cancels it.
+
+A solve after a publication re-plans from it; the anchor is checked here (quick), the solving is the
+worker's. A solve whose worker went silent is marked failed whenever the solves are looked at.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from api.bad_input import check_contract, unprocessable
+from api.errors import Conflict, Unavailable
+from api.identity import Identity, now
+from api.queue import Queue
+from api.schemas import Progress, SolveCreate, SolvePublic, UnscheduledOut
+from api.storage import repo
+from api.storage.db import Database
+from api.storage.models import SolveRow, VersionRow
+from api.worker import sweep_stale
+from scheduler.contract.document import Changes, ScheduleDocument
+from scheduler.contract.domain import Conference
+from scheduler.solve.baseline import Anchor, BadAnchor
+
+
+def public(row: SolveRow) -> SolvePublic:
+    result = row.result or {}
+    return SolvePublic(
+        id=row.id, event_id=row.event_id, state=row.state, time_limit=row.time_limit, created_at=row.created_at,
+        started_at=row.started_at, finished_at=row.finished_at,
+        progress=Progress(**row.progress) if row.progress else None, status=row.status,
+        scheduled_priority=result.get("scheduled_priority"), upper_bound=result.get("upper_bound"),
+        meetings=len(result["meetings"]) if "meetings" in result else None,
+        unscheduled=[UnscheduledOut(request=u["request"], reason=u["reason"], confirmed=u.get("confirmed"),
+                                    what_if=u.get("what_if") or []) for u in result.get("unscheduled", [])]
+        if result else None,
+        message=row.message,
+        previous_version=row.previous_version, stability=row.stability, freeze_before=row.freeze_before,
+        changes=_changes_line(result),
+    )
+
+
+def _changes_line(result: dict) -> str | None:
+    changes = (result.get("solve") or {}).get("changes")
+    return Changes.model_validate(changes).line() if changes else None
+
+
+def _check_anchor(conference: Conference, previous: VersionRow | None, body: SolveCreate) -> None:
+    """A solve after a publication re-plans from it: bad input when the published version cannot anchor it (a
+    meeting held before `freeze_before` that the requests no longer allow) or when there is nothing to freeze."""
+    if previous is None:
+        if body.freeze_before is not None:
+            raise unprocessable((["body", "freeze_before"], "nothing is published yet: there is no history to freeze"))
+        return
+    try:
+        Anchor.of(conference, ScheduleDocument.model_validate(previous.document), body.stability, body.freeze_before)
+    except BadAnchor as exc:
+        raise unprocessable(*[
+            (["body", "freeze_before"], f"published version {previous.number}, {problem}") for problem in exc.problems
+        ]) from None
+
+
+def start(db: Database, queue: Queue, caller: Identity, event_id: str, body: SolveCreate) -> SolvePublic:
+    """Queue a solve of the event's accepted requests as they are now; a worker runs it."""
+    with db.writing() as session:
+        event = repo.event_or_404(session, event_id)
+        data = repo.contract_input(event, repo.requests_of(session, event_id, ("accepted",)))
+        conference = check_contract(data)
+        previous = repo.latest_version(session, event)
+        _check_anchor(conference, previous, body)
+        at = now()
+        row = SolveRow(id="s_" + secrets.token_hex(8), event_id=event_id, state="queued", time_limit=body.time_limit,
+                       input=data, created_at=at, cancel_requested=False,
+                       previous_version=previous.number if previous else None,
+                       stability=body.stability if previous else None,
+                       freeze_before=body.freeze_before if previous else None)
+        session.add(row)
+        repo.record(session, caller, event_id, "solve.start", row.id, at, time_limit=body.time_limit,
+                    requests=len(data["requests"]), previous_version=row.previous_version, stability=row.stability,
+                    freeze_before=body.freeze_before.isoformat() if body.freeze_before else None)
+    try:
+        queue.enqueue_solve(row.id)
+    except Exception as exc:  # the queue is down: say so rather than leave the solve queued forever
+        with db.writing() as session:
+            stored = session.get(SolveRow, row.id)
+            stored.state, stored.message, stored.finished_at = "failed", f"could not be queued: {exc}", now()
+        raise Unavailable("the solve queue is not reachable; try again") from None
+    return public(row)
+
+
+def list_all(db: Database, stale_after_seconds: float, event_id: str) -> list[SolvePublic]:
+    """The event's solves, oldest first."""
+    sweep_stale(db, stale_after_seconds)
+    with db.reading() as session:
+        return [public(r) for r in repo.solves_of(session, event_id)]
+
+
+def read(db: Database, stale_after_seconds: float, event_id: str, solve_id: str) -> SolvePublic:
+    """State, live progress (phase, best value, proven bound, gap), then the result and its reasons."""
+    sweep_stale(db, stale_after_seconds)
+    with db.reading() as session:
+        return public(repo.solve_of(session, event_id, solve_id))
+
+
+def schedule_found(db: Database, event_id: str, solve_id: str) -> dict:
+    """The schedule this solve found (schedule.json, unpublished), to compare with the published version."""
+    with db.reading() as session:
+        row = repo.solve_of(session, event_id, solve_id)
+    if not row.result:
+        raise Conflict(f"solve {solve_id} is {row.state}: no schedule", ["path", "solve_id"])
+    return row.result
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    solve: SolvePublic
+    pending: bool  # a running solve: its worker stops within seconds
+
+
+def cancel(db: Database, caller: Identity, event_id: str, solve_id: str) -> Cancelled:
+    """Cancel: a queued solve at once, a running one within seconds (its worker polls the flag)."""
+    with db.writing() as session:
+        row = repo.solve_of(session, event_id, solve_id)
+        at = now()
+        pending = row.state == "running"
+        if row.state == "queued":
+            row.state, row.finished_at = "cancelled", at
+        elif pending:
+            row.cancel_requested = True
+        repo.record(session, caller, event_id, "solve.cancel", solve_id, at, state=row.state)
+        return Cancelled(public(row), pending)

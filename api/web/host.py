@@ -1,0 +1,214 @@
+"""The host's desk pages: the requests table, solving and publishing, the room plan, keys and feeds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from api.web.session import Desk
+from api.web.shared import act, api, call_ok, checked_form, desk_of, event_path, local_time, page_context, render
+from scheduler.contract.document import ScheduledMeeting
+from scheduler.publish.revisions import difference, room_and_start
+
+router = APIRouter(include_in_schema=False)
+SORTS = (("id", "request"), ("priority", "priority, highest first"), ("status", "status"), ("duration", "minutes"))
+
+
+# --- requests: the host's table, the liaison's proposals -----------------------------------------------
+
+
+@router.get("/desk/requests")
+async def host_requests(request: Request, status_: str = "", delegation: str = "", priority: str = "",
+                        sort: str = "id") -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    status_ = request.query_params.get("status", status_)
+    return await host_requests_page(request, desk, {"status": status_, "delegation": delegation,
+                                                     "priority": priority, "sort": sort})
+
+
+async def host_requests_page(request: Request, desk: Desk, filters: dict, form: dict | None = None,
+                              errors: dict | None = None, code: int = 200) -> HTMLResponse:
+    params = {"status": filters["status"]} if filters.get("status") else {}
+    rows = await call_ok(request, desk, "GET", event_path(desk, "/requests"), params=params)
+    context = await page_context(request, desk, "requests", title="Requests")
+    if filters.get("delegation"):
+        rows = [r for r in rows if filters["delegation"] in r["parties"]]
+    if str(filters.get("priority") or "").isdigit():
+        rows = [r for r in rows if r["priority"] >= int(filters["priority"])]
+    key = {"priority": lambda r: (-r["priority"], r["id"]), "status": lambda r: (r["status"], r["id"]),
+           "duration": lambda r: (r["duration_minutes"], r["id"])}.get(filters.get("sort"), lambda r: r["id"])
+    for r in rows:
+        r["party_names"] = [context["names"].get(p, p) for p in r["parties"]]
+    context.update(rows=sorted(rows, key=key), filters=filters, sorts=SORTS, form=form or {}, errors=errors or {},
+                   counterparts=context["event"]["delegations"], party_fields=3, required_parties=2,
+                   form_action="/desk/requests")
+    return render("host_requests.html", context, code)
+
+
+@router.get("/desk/requests/{request_id}")
+async def edit_request_page(request: Request, request_id: str) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    row = await call_ok(request, desk, "GET", event_path(desk, f"/requests/{request_id}"))
+    context = await page_context(request, desk, "requests", title=f"Request {request_id}")
+    return render("host_request.html", {**context, "row": row, "errors": []})
+
+
+@router.post("/desk/requests/{request_id}")
+async def edit_request(request: Request, request_id: str) -> Response:
+    desk = desk_of(request, host=True)
+    form = await checked_form(request, desk)
+    body = {"duration_minutes": int(form.get("duration_minutes") or 0), "priority": int(form.get("priority") or 0),
+            "mandatory": bool(form.get("mandatory"))}
+    response = await api(request, desk, "PATCH", event_path(desk, f"/requests/{request_id}"), json=body,
+                         headers={"If-Match": f'"{form.get("revision")}"'})
+    if response.status_code == 200:
+        return RedirectResponse("/desk/requests", status.HTTP_303_SEE_OTHER)
+    raise HTTPException(response.status_code, detail=response.json().get("detail"))
+
+
+# --- solving and publishing (host) ---------------------------------------------------------------------
+
+
+@router.get("/desk/solve")
+async def solve_page(request: Request) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    context = await page_context(request, desk, "solve", title="Solve")
+    solves = await call_ok(request, desk, "GET", event_path(desk, "/solves"))
+    zone = context["event"]["event"]["timezone"]
+    for s in solves:
+        s["created_local"] = local_time(s["created_at"], zone)
+    return render("solve.html", {**context, "solves": list(reversed(solves))})
+
+
+@router.post("/desk/solve")
+async def start_solve(request: Request) -> Response:
+    desk = desk_of(request, host=True)
+    form = await checked_form(request, desk)
+    body: dict[str, Any] = {"time_limit": float(form.get("time_limit") or 60)}
+    if form.get("stability"):
+        body["stability"] = form["stability"]
+    if form.get("freeze_before"):
+        # the page asks in the event's own time; the API takes an aware instant
+        zone = (await call_ok(request, desk, "GET", event_path(desk)))["event"]["timezone"]
+        try:
+            local = datetime.fromisoformat(form["freeze_before"])
+        except ValueError:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[{
+                "loc": ["body", "freeze_before"], "msg": f"not a date and time: {form['freeze_before']!r}",
+                "type": "value_error"}]) from None
+        body["freeze_before"] = local.replace(tzinfo=ZoneInfo(zone)).isoformat()
+    solve = await call_ok(request, desk, "POST", event_path(desk, "/solves"), json=body)
+    return RedirectResponse(f"/desk/solves/{solve['id']}", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/desk/solves/{solve_id}")
+async def solve_result(request: Request, solve_id: str) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    solve = await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}"))
+    context = await page_context(request, desk, "solve", title=f"Solve {solve_id}")
+    if solve.get("freeze_before"):
+        solve["freeze_local"] = local_time(solve["freeze_before"], context["event"]["event"]["timezone"])
+    diff = None
+    if solve["state"] == "done" and solve["scheduled_priority"] is not None:
+        found = await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}/schedule"))
+        published = await api(request, desk, "GET", event_path(desk, "/schedule"))
+        before = published.json()["document"]["meetings"] if published.status_code == 200 else []
+        diff = _difference(before, found["meetings"], context)
+    return render("solve_result.html", {**context, "solve": solve, "diff": diff,
+                                         "published_version": context["event"]["published_version"]})
+
+
+def _difference(before: list[dict], after: list[dict], context: dict) -> dict:
+    """Moved, new and cancelled meetings of a solve against the published version."""
+    zone = context["event"]["event"]["timezone"]
+    rooms = {r["id"]: r["name"] for r in context["event"]["rooms"]}
+
+    def where(m: ScheduledMeeting | None) -> str:
+        return f"{local_time(m.start, zone)}, {rooms.get(m.room, m.room)}" if m else ""
+
+    def typed(meetings: list[dict]) -> list[ScheduledMeeting]:
+        return [ScheduledMeeting.model_validate(m) for m in meetings]
+
+    diff = difference(typed(before), typed(after), room_and_start)
+    rows = [{"request": c.request, "change": c.kind, "before": where(c.before), "after": where(c.after)}
+            for c in diff.changes if c.kind != "unchanged"]
+    return {**{kind: list(diff.of(kind)) for kind in ("unchanged", "moved", "new", "cancelled")}, "rows": rows}
+
+
+@router.get("/desk/solves/{solve_id}/state")
+async def solve_state(request: Request, solve_id: str) -> JSONResponse:
+    """The solve's state and progress, for the page's live view."""
+    desk = desk_of(request, host=True)
+    return JSONResponse(await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}")))
+
+
+@router.post("/desk/solves/{solve_id}/cancel")
+async def cancel_solve(request: Request, solve_id: str) -> RedirectResponse:
+    return await act(request, "DELETE", f"/solves/{solve_id}", f"/desk/solves/{solve_id}")
+
+
+@router.post("/desk/solves/{solve_id}/publish")
+async def publish(request: Request, solve_id: str) -> RedirectResponse:
+    return await act(request, "POST", f"/solves/{solve_id}/publish", "/desk/plan")
+
+
+@router.get("/desk/plan")
+async def plan(request: Request) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    context = await page_context(request, desk, "plan", title="Room plan")
+    return render("plan.html", {**context, "version": context["event"]["published_version"]})
+
+
+@router.get("/desk/plan/grid")
+async def plan_grid(request: Request) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    response = await api(request, desk, "GET", event_path(desk, "/grid"))
+    if response.status_code != 200:
+        raise HTTPException(response.status_code, detail=response.json().get("detail"))
+    return HTMLResponse(response.text)
+
+
+# --- keys and feeds (host) -----------------------------------------------------------------------------
+
+
+@router.get("/desk/keys")
+async def keys_page(request: Request, issued: dict | None = None) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    context = await page_context(request, desk, "keys", title="Keys")
+    keys = await call_ok(request, desk, "GET", event_path(desk, "/keys"))
+    zone = context["event"]["event"]["timezone"]
+    for k in keys:
+        k["created_local"] = local_time(k["created_at"], zone)
+        k["revoked_local"] = local_time(k["revoked_at"], zone) if k["revoked_at"] else ""
+    return render("keys.html", {**context, "keys": keys, "issued": issued})
+
+
+@router.post("/desk/keys")
+async def issue_key(request: Request) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    form = await checked_form(request, desk)
+    body = {"role": form.get("role"), "label": form.get("label") or ""}
+    if form.get("role") == "liaison":
+        body["delegation"] = form.get("delegation") or None
+    issued = await call_ok(request, desk, "POST", event_path(desk, "/keys"), json=body)
+    return await keys_page(request, issued)
+
+
+@router.post("/desk/keys/{key_id}/revoke")
+async def revoke_key(request: Request, key_id: str) -> RedirectResponse:
+    return await act(request, "DELETE", f"/keys/{key_id}", "/desk/keys")
+
+
+@router.get("/desk/feeds")
+async def feeds_page(request: Request) -> HTMLResponse:
+    desk = desk_of(request, host=True)
+    context = await page_context(request, desk, "feeds", title="Feeds")
+    rooms = {r["id"]: r["name"] for r in context["event"]["rooms"]}
+    feeds = await call_ok(request, desk, "GET", event_path(desk, "/feeds"))
+    for f in feeds:
+        f["label"] = {"delegation": context["names"], "room": rooms}.get(f["kind"], {}).get(f["subject"], f["subject"])
+    return render("feeds.html", {**context, "feeds": feeds})

@@ -1,0 +1,181 @@
+"""The protocol desk's shared parts: signing in and out, the error page, and the plumbing of every page.
+
+Every page reads and writes through the public API (in process, with the session's token), never through
+the database: a liaison's page can show only what the API lets that liaison read. Forms post back here,
+with a CSRF token; the API's 422 messages are shown next to the fields they name. The host's pages are in
+`api.web.host`, the liaison's in `api.web.liaison`, the request forms both post in `api.web.forms`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import jinja2
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.web.session import (
+    COOKIE,
+    SIGN_IN_COOKIE,
+    Desk,
+    csrf_ok,
+    current_desk,
+    end_session,
+    open_session,
+    set_cookie,
+    sign_in_token,
+)
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+# autoescape everywhere: a delegation named "<script>" is shown as text
+templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                                                   autoescape=True))
+templates.env.filters["number"] = lambda v: f"{v:g}" if isinstance(v, float) else v  # 12.0 reads 12
+router = APIRouter(include_in_schema=False)
+
+
+# --- plumbing ------------------------------------------------------------------------------------------
+
+
+class Away(HTTPException):
+    """Send the browser elsewhere (sign-in, or its own home)."""
+
+    def __init__(self, to: str):
+        super().__init__(status.HTTP_303_SEE_OTHER, headers={"Location": to})
+
+
+def desk_of(request: Request, host: bool | None = None) -> Desk:
+    desk = current_desk(request)
+    if desk is None:
+        raise Away("/desk/sign-in")
+    if host is not None and desk.identity.is_host != host:
+        raise Away("/desk")
+    return desk
+
+
+async def checked_form(request: Request, desk: Desk) -> dict[str, Any]:
+    form = await request.form()
+    if not csrf_ok(desk, form.get("csrf")):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=[{"loc": ["body", "csrf"],
+                                                                 "msg": "the form's CSRF token is missing or wrong",
+                                                                 "type": "csrf"}])
+    return {"multi": form, **{k: form.get(k) for k in form}}
+
+
+async def api(request: Request, desk: Desk, method: str, path: str, **kwargs) -> httpx.Response:
+    """Call the service's public API as this session's key."""
+    headers = {"Authorization": f"Bearer {desk.token}", **kwargs.pop("headers", {})}
+    transport = httpx.ASGITransport(app=request.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.internal") as client:
+        return await client.request(method, path, headers=headers, **kwargs)
+
+
+async def call_ok(request: Request, desk: Desk, method: str, path: str, **kwargs) -> Any:
+    response = await api(request, desk, method, path, **kwargs)
+    if response.status_code >= 400:
+        raise HTTPException(response.status_code, detail=response.json().get("detail"))
+    return response.json() if response.content else None
+
+
+def event_path(desk: Desk, rest: str = "") -> str:
+    return f"/events/{desk.identity.event_id}{rest}"
+
+
+async def page_context(request: Request, desk: Desk, page: str, **more: Any) -> dict[str, Any]:
+    event = await call_ok(request, desk, "GET", event_path(desk))
+    names = {d["id"]: d["name"] for d in event["delegations"]}
+    own = names.get(desk.identity.delegation or "", "")
+    return {"request": request, "desk": desk, "event": event, "page": page, "names": names,
+            "delegation_name": own, "title": more.pop("title", page.capitalize()), **more}
+
+
+def render(name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(context["request"], name, context, status_code=code)
+
+
+def local_time(iso: str, zone: str, fmt: str = "%a %d %b %H:%M") -> str:
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+
+# --- signing in and out --------------------------------------------------------------------------------
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/desk", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/desk")
+async def desk_home(request: Request) -> RedirectResponse:
+    desk = desk_of(request)
+    return RedirectResponse("/desk/requests" if desk.identity.is_host else "/desk/proposals", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/desk/sign-in")
+async def sign_in_page(request: Request, error: str = "") -> Response:
+    if current_desk(request) is not None:
+        return RedirectResponse("/desk", status.HTTP_303_SEE_OTHER)
+    token = sign_in_token(request)
+    response = render("sign_in.html", {"request": request, "csrf": token, "title": "Sign in", "error": error},
+                       status.HTTP_401_UNAUTHORIZED if error else 200)
+    set_cookie(request, response, SIGN_IN_COOKIE, token)
+    return response
+
+
+@router.post("/desk/sign-in")
+async def sign_in(request: Request) -> Response:
+    form = await request.form()
+    sent, expected = form.get("csrf"), request.cookies.get(SIGN_IN_COOKIE)
+    if not sent or not expected or sent != expected:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=[{"loc": ["body", "csrf"],
+                                                                 "msg": "the sign-in form's token is missing or wrong",
+                                                                 "type": "csrf"}])
+    token = open_session(request, str(form.get("key") or ""))
+    if token is None:
+        return await sign_in_page(request, error="This key is unknown or revoked.")
+    response = RedirectResponse("/desk", status.HTTP_303_SEE_OTHER)
+    set_cookie(request, response, COOKIE, token)
+    response.delete_cookie(SIGN_IN_COOKIE, path="/")
+    return response
+
+
+@router.post("/desk/sign-out")
+async def sign_out(request: Request) -> RedirectResponse:
+    desk = desk_of(request)
+    await checked_form(request, desk)
+    end_session(request, desk)
+    response = RedirectResponse("/desk/sign-in", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+async def act(request: Request, method: str, path: str, then: str, host: bool = True) -> RedirectResponse:
+    """A button's form: check its token, make the one API call it stands for, go to the page to see next."""
+    desk = desk_of(request, host=host)
+    await checked_form(request, desk)
+    await call_ok(request, desk, method, event_path(desk, path))
+    return RedirectResponse(then, status.HTTP_303_SEE_OTHER)
+
+
+HEADINGS = {400: "That did not work", 403: "Not allowed", 404: "Not found", 409: "Not now", 412: "Changed meanwhile",
+            422: "The service did not accept this"}
+
+
+def error_page(request: Request, exc: HTTPException) -> Response:
+    """Errors of the desk's pages as a page (its redirects as redirects)."""
+    if 300 <= exc.status_code < 400:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    detail = exc.detail if isinstance(exc.detail, list) else [{"msg": str(exc.detail)}]
+    messages = [d.get("msg", str(d)) if isinstance(d, dict) else str(d) for d in detail]
+    if exc.status_code == 412:
+        messages.append("Someone changed it since you opened the page: open it again and repeat your change.")
+    context = {"request": request, "desk": current_desk(request), "title": "Error", "event": None,
+               "heading": HEADINGS.get(exc.status_code, "Something went wrong"), "messages": messages}
+    return render("error.html", context, exc.status_code)
