@@ -144,7 +144,7 @@ def test_a_salon_of_another_delegation_is_not_named_to_the_parties() -> None:
 
 
 def test_every_rule_has_tests_under_its_name() -> None:
-    tree = ast.parse((ROOT / "tests" / "test_rules.py").read_text())
+    tree = ast.parse((ROOT / "tests" / "rules" / "test_rules.py").read_text())
     tests = [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
     for rule in RULES:
         assert any(t.startswith(f"test_{rule.name}_") for t in tests), f"no test_{rule.name}_... in test_rules.py"
