@@ -25,8 +25,10 @@ from scheduler.contract.domain import Conference, Request
 from scheduler.model import cpsat as cpsat_model
 from scheduler.model import relaxation
 from scheduler.model.cpsat import ModelPart
+from scheduler.rules import between
 from scheduler.rules import placement as place
 from scheduler.rules import words as rule_words
+from scheduler.rules.between import Blocking
 from scheduler.rules.placement import PlacementRules, PlacementStep, RoomStep, RoomTimeStep, TimeStep
 
 
@@ -40,6 +42,9 @@ class Rule:
     check: Callable[[Conference, list[check.Placed]], list[check.Violation]]
     placement: tuple[PlacementStep, ...] = ()
     model: ModelPart | None = None
+    # which placed meetings keep a request out of a room and start: for the greedy, the reasons, the
+    # explanations and exit 3 (every rule with a model part between meetings has one)
+    blocks: Blocking | None = None
     obstacle: Callable[[rule_words.Obstacle], str] | None = None
     party_obstacle: Callable[[rule_words.Obstacle], str] | None = None
     clash: Callable[[rule_words.Clash], str] | None = None
@@ -82,6 +87,7 @@ RULES: tuple[Rule, ...] = (
             (cpsat_model.DELEGATION_DAY_ENERGY,),
             relaxed=relaxation.one_place_at_a_time,
         ),
+        blocks=Blocking(names.ONE_PLACE_AT_A_TIME, between.one_place_at_a_time),
         obstacle=rule_words.one_place_at_a_time_obstacle,
         party_obstacle=rule_words.one_place_at_a_time_party_obstacle,
         clash=rule_words.one_place_at_a_time_clash,
@@ -93,6 +99,7 @@ RULES: tuple[Rule, ...] = (
         check=check.room_use,
         placement=(RoomTimeStep(names.ROOM_USE, place.room_use, place.room_use_words),),
         model=ModelPart(cpsat_model.room_use, (cpsat_model.ROOM_SET_ENERGY,), relaxed=relaxation.room_use),
+        blocks=Blocking(names.ROOM_USE, between.room_use, by_room=True),
         obstacle=rule_words.room_use_obstacle,
         party_obstacle=rule_words.room_use_party_obstacle,
         clash=rule_words.room_use_clash,
@@ -131,6 +138,7 @@ RULES: tuple[Rule, ...] = (
         "A delegation has at most max_meetings_per_day meetings on each day.",
         check=check.daily_load,
         model=ModelPart(cpsat_model.daily_load, relaxed=relaxation.daily_load),
+        blocks=Blocking(names.DAILY_LOAD, between.daily_load),
         obstacle=rule_words.daily_load_obstacle,
         party_obstacle=rule_words.daily_load_party_obstacle,
         clash=rule_words.daily_load_clash,
@@ -142,6 +150,7 @@ RULES: tuple[Rule, ...] = (
         check=check.interpreters,
         placement=(RoomStep(names.INTERPRETERS, place.interpreters, place.interpreters_words),),
         model=ModelPart(cpsat_model.interpreters, relaxed=relaxation.interpreters),
+        blocks=Blocking(names.INTERPRETERS, between.interpreters),
         obstacle=rule_words.interpreters_obstacle,
         party_obstacle=rule_words.interpreters_party_obstacle,
         clash=rule_words.interpreters_clash,
@@ -177,8 +186,9 @@ RULES: tuple[Rule, ...] = (
 
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 ALL_RULES: frozenset[str] = frozenset(BY_NAME)
-# the rules that arbitrate between meetings: infeasibility analysis leaves each out in turn to find the culprit
-CLASH_FAMILIES: tuple[str, ...] = tuple(rule.name for rule in RULES if rule.clash is not None)
+# the rules that arbitrate between meetings, as their `blocks` say: infeasibility analysis leaves each out in
+# turn to find the culprit, and the explanations weigh each as a whole
+CLASH_FAMILIES: tuple[str, ...] = tuple(rule.name for rule in RULES if rule.blocks is not None)
 
 
 def _chosen(enabled: Iterable[str]) -> list[Rule]:
@@ -197,6 +207,11 @@ def placement_rules(enabled: Iterable[str] = ALL_RULES) -> PlacementRules:
 def model_parts(enabled: Iterable[str] = ALL_RULES) -> list[ModelPart]:
     """The model parts of the enabled rules."""
     return [rule.model for rule in _chosen(enabled) if rule.model is not None]
+
+
+def blocking(enabled: Iterable[str] = ALL_RULES) -> tuple[Blocking, ...]:
+    """What blocks a room and start under each enabled rule between meetings, in the registry's order."""
+    return tuple(rule.blocks for rule in _chosen(enabled) if rule.blocks is not None)
 
 
 def describe_demand(conference: Conference, request: Request) -> str:
