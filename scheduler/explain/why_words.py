@@ -1,0 +1,148 @@
+"""The confirmed causes of a left-out request in words: the office's (naming the meetings in the way) and
+those its parties may read (naming no other delegation, meeting or priority)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from scheduler.contract import rule_names as names
+from scheduler.contract.domain import Conference, Meeting, Request, Window
+from scheduler.explain.causes import Cause
+from scheduler.registry import CLASH_FAMILIES
+from scheduler.rules.words import join
+
+
+def when(conference: Conference, minute: int) -> str:
+    moment = conference.clock.to_datetime(minute)
+    return f"{moment.day} {moment:%b %H:%M}"
+
+
+def span(conference: Conference, start: int, end: int) -> str:
+    a, b = conference.clock.to_datetime(start), conference.clock.to_datetime(end)
+    return (
+        f"{when(conference, start)}–{b:%H:%M}"
+        if a.date() == b.date()
+        else f"{when(conference, start)}–{when(conference, end)}"
+    )
+
+
+def _windows(conference: Conference, windows: Iterable[Window]) -> str:
+    return join([span(conference, w.start, w.end) for w in windows])
+
+
+class Words:
+    """The confirmed causes as the office reads them, and as the request's parties may."""
+
+    def __init__(self, conference: Conference, request: Request, meetings: list[Meeting], core: list[Cause]):
+        self.conference, self.request, self.core = conference, request, core
+        self.meetings = {m.request: m for m in meetings}
+        self.rules = {c.rule for c in core if not c.subject and c.meeting is None}
+
+    def _static(self, party_safe: bool) -> list[str]:
+        conf, out = self.conference, []
+        closed: list[str] = []  # rooms shut by their hours or the programme (room suitability is background)
+        for c in self.core:
+            if c.meeting is not None or c.rule in CLASH_FAMILIES and not c.subject:
+                continue
+            if c.rule == names.PRESENCE and c.subject:
+                windows = conf.delegation(c.subject).available or ()
+                out.append(f"{c.subject} is available only {_windows(conf, windows)}")
+            elif c.rule == names.PRESENCE:
+                out.append(f"its requested window is {_windows(conf, self.request.window or ())}")
+            elif c.subject.startswith("programme:"):
+                item = next(p for p in conf.programme if p.id == c.subject.removeprefix("programme:"))
+                who = sorted(item.attendees & set(self.request.parties))
+                verb = "attends" if len(who) == 1 else "attend"
+                out.append(f"{join(who)} {verb} {item.title} ({span(conf, item.start, item.end)})")
+            elif c.rule == "history":
+                out.append("what was held before the re-plan's freeze is kept, and nothing new goes before it")
+            elif c.subject:
+                closed.append(conf.room(c.subject).name)
+            else:
+                out.append(_rule_alone(conf, self.request, c.rule))
+        if closed:
+            rooms = "the other rooms" if party_safe and len(closed) > 3 else join(sorted(closed))
+            out.append(f"{rooms} are closed or held by the programme then")
+        return out
+
+    def _in_the_way(self) -> dict[str, list[str]]:
+        """The meetings in the way, by how they are: a shared party's time ("BLR"), the rooms ("@rooms"),
+        a daily limit ("@daily"), the interpreters ("@teams")."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for rid in (c.meeting for c in self.core if c.meeting is not None):
+            m = self.meetings[rid]
+            shared = sorted(set(m.parties) & set(self.request.parties))
+            if shared and names.ONE_PLACE_AT_A_TIME in self.rules:
+                out[join(shared)].append(rid)
+            elif names.ROOM_USE in self.rules:
+                out["@rooms"].append(rid)
+            elif names.DAILY_LOAD in self.rules and shared:
+                limited = [p for p in shared if self.conference.delegation(p).max_meetings_per_day is not None]
+                out[f"@daily:{join(limited or shared)}"].append(rid)
+            else:
+                out["@teams"].append(rid)
+        return out
+
+    def _listed(self, ids: list[str]) -> str:
+        requests = sorted((self.conference.request(i) for i in ids), key=lambda r: (-r.priority, r.id))
+        first, *rest = requests
+        words = [f"{first.id} (priority {first.priority}) at {self._at(first.id)}"]
+        words += [f"{r.id} ({r.priority}) at {self._at(r.id)}" for r in rest[:5]]
+        more = f" and {len(rest) - 5} more" if len(rest) > 5 else ""
+        return join(words) + more if not more else ", ".join(words) + more
+
+    def _at(self, rid: str) -> str:
+        m = self.meetings[rid]
+        return span(self.conference, m.start, m.end)
+
+    def _no_meetings_a_day(self) -> list[str]:
+        """A daily limit of 0 keeps a delegation out of every meeting, with no meeting in the way."""
+        if names.DAILY_LOAD not in self.rules or any(k.startswith("@daily:") for k in self._in_the_way()):
+            return []
+        parties = [p for p in self.request.parties if self.conference.delegation(p).max_meetings_per_day == 0]
+        return [f"{p} has max_meetings_per_day=0" for p in parties]
+
+    def office(self) -> str:
+        parts = self._static(False) + self._no_meetings_a_day()
+        for who, ids in self._in_the_way().items():
+            if who == "@rooms":
+                rooms = join(sorted({self.conference.room(self.meetings[i].room).name for i in ids}))
+                parts.append(f"the rooms that could host it then ({rooms}) are taken by {self._listed(ids)}")
+            elif who.startswith("@daily:"):
+                party = who.removeprefix("@daily:")
+                limit = self.conference.delegation(party.split(" and ")[0]).max_meetings_per_day
+                parts.append(f"{party} already has max_meetings_per_day={limit} with {self._listed(ids)}")
+            elif who == "@teams":
+                teams = self.conference.event.interpreter_teams
+                parts.append(f"all {teams} interpreter teams are busy with {self._listed(ids)}")
+            else:
+                parts.append(f"{who}'s time is taken by {self._listed(ids)}")
+        return "; ".join(parts) if parts else "no time and room is left for it"
+
+    def party(self) -> str:
+        parts = self._static(True) + [
+            w.replace("max_meetings_per_day=0", "no meetings a day") for w in self._no_meetings_a_day()
+        ]
+        kinds = self._in_the_way()
+        for who in kinds:
+            if who == "@rooms":
+                parts.append("no suitable room is free when the parties are")
+            elif who.startswith("@daily:"):
+                party = who.removeprefix("@daily:")
+                limit = self.conference.delegation(party.split(" and ")[0]).max_meetings_per_day
+                parts.append(f"{party} has reached its limit of {limit} meetings a day")
+            elif who == "@teams":
+                parts.append("the interpreters are all busy when the parties are free")
+            else:
+                parts.append(f"{who}'s time is already taken")
+        return "; ".join(dict.fromkeys(parts)) if parts else "no time and room could be found for it"
+
+
+def _rule_alone(conference: Conference, request: Request, rule: str) -> str:
+    if rule == names.PINNED and request.fixed_start is not None:
+        return f"it is pinned at {when(conference, request.fixed_start)}"
+    if rule == names.INTERPRETERS:
+        return "it needs interpretation and there are no interpreter teams"
+    return f"rule {rule}"
+
