@@ -9,6 +9,7 @@ since redundant constraints can hide a rule that lost its teeth.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 
@@ -18,13 +19,19 @@ from scheduler.check import validator as check
 from scheduler.contract import rule_names
 from scheduler.contract.input_model import input_json_schema
 from scheduler.contract.parse import load_conference
+from scheduler.explain import reasons
+from scheduler.explain.infeasibility import Conflict, solve_must_happen
+from scheduler.explain.reasons import unscheduled_reasons
+from scheduler.explain.why import Cause, explain
 from scheduler.model.cpsat import STRENGTHENING
 from scheduler.publish.from_outcome import schedule_document
-from scheduler.registry import ALL_RULES, BY_NAME, CLASH_FAMILIES, RULES, rule_table
+from scheduler.registry import ALL_RULES, BY_NAME, CLASH_FAMILIES, RULES, blocking, placement_rules, rule_table
+from scheduler.rules import between
 from scheduler.rules import words as rule_words
-from scheduler.rules.placement import RoomStep, RoomTimeStep, TimeStep
+from scheduler.rules.placement import RoomStep, RoomTimeStep, TimeStep, placements
+from scheduler.search.greedy import greedy_schedule
 from scheduler.solve.solver import SolveOptions, solve
-from tests.support.instances import instance, request
+from tests.support.instances import instance, meetings_report, request
 from tests.support.paths import ROOT
 from tests.support.rule_instances import BINDING, delegations, room
 
@@ -88,6 +95,22 @@ def test_every_rule_of_the_model_has_words_for_explanations_and_exit_3() -> None
             assert rule.obstacle.__name__ == f"{rule.name}_obstacle"
             assert rule.clash.__name__ == f"{rule.name}_clash"
     assert tuple(r.name for r in RULES if r.clash is not None) == CLASH_FAMILIES
+
+
+def test_every_rule_between_meetings_says_what_blocks_a_room_and_start() -> None:
+    """A rule with a model part between meetings (all but rules 1 and 12, which say what must happen) binds
+    the function of `scheduler.rules.between` named after it, which the greedy, the reasons, the explanations
+    and exit 3 ask; the rules it weighs as families are exactly those."""
+    for rule in RULES:
+        if rule.model is None or rule.demand is not None:
+            assert rule.blocks is None, rule.name
+            continue
+        assert rule.blocks is not None, f"{rule.name} does not say what blocks a room and start"
+        assert rule.blocks.rule == rule.name
+        assert rule.blocks.find.__name__ == rule.name
+        assert rule.blocks.find.__module__ == between.__name__
+    assert tuple(r.name for r in RULES if r.blocks is not None) == CLASH_FAMILIES
+    assert tuple(b.rule for b in blocking()) == CLASH_FAMILIES
 
 
 def test_every_rule_that_explains_a_left_out_request_also_says_it_to_the_parties() -> None:
@@ -174,6 +197,47 @@ def test_leaving_a_rule_out_changes_the_optimum_and_the_validator_names_it(rule:
     assert without.scheduled_priority != held.scheduled_priority
     report = check.check_schedule(conference, schedule_document(conference, without))
     assert {v.rule for v in report.violations} == {rule}, [str(v) for v in report.violations]
+
+
+# --- every user of a rule between meetings asks it -----------------------------------------------------
+
+
+def _binding(rule: str, must_happen: bool = False):
+    data = json.loads(json.dumps(BINDING[rule]))
+    for r in data["requests"]:
+        r["mandatory"] = r.get("mandatory", False) or must_happen
+    conference = load_conference(json.dumps(data))
+    return conference, placements(conference, placement_rules())
+
+
+@pytest.mark.parametrize("rule", CLASH_FAMILIES)
+def test_the_greedy_without_a_rules_blocking_breaks_exactly_that_rule(rule: str) -> None:
+    """The greedy asks each rule between meetings: with all of them its schedule is valid, without one the
+    validator names exactly that rule (a rule added to the model but not to the registry's `blocks` would let
+    the solver's warm start break it)."""
+    conference, where = _binding(rule)
+    assert meetings_report(conference, greedy_schedule(conference, where)).ok
+    without = greedy_schedule(conference, where, rules=blocking(ALL_RULES - {rule}))
+    report = meetings_report(conference, without)
+    assert {v.rule for v in report.violations} == {rule}, [str(v) for v in report.violations]
+
+
+@pytest.mark.parametrize("rule", CLASH_FAMILIES)
+def test_the_explanations_and_exit_3_name_each_rule_between_meetings(rule: str, monkeypatch) -> None:
+    """On its binding instance the greedy leaves one request out because of the rule: the reason is said in
+    that rule's obstacle words, the confirmed explanation counts the rule among its causes, and when every
+    request must happen exit 3 blames that rule alone."""
+    conference, where = _binding(rule)
+    meetings = greedy_schedule(conference, where)
+    # each rule's obstacle words replaced by its name, to see whose words the reason is said in
+    named = {r.name: dataclasses.replace(r, obstacle=lambda o, name=r.name: f"<{name}>") for r in RULES}
+    monkeypatch.setattr(reasons, "BY_NAME", named)
+    [left_out] = unscheduled_reasons(conference, where, meetings)
+    assert left_out.reason == f"<{rule}>"
+    assert Cause(rule) in explain(conference, meetings, left_out.request, where).causes
+    conference, where = _binding(rule, must_happen=True)
+    conflict = solve_must_happen(conference, where, seconds=10)
+    assert isinstance(conflict, Conflict) and conflict.rules == (rule,), conflict
 
 
 def test_unknown_rule_names_are_refused() -> None:
