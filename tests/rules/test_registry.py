@@ -166,12 +166,23 @@ def test_a_salon_of_another_delegation_is_not_named_to_the_parties() -> None:
     assert left_out.party_reason == "the rooms that could host it are other delegations' own salons"
 
 
+def _test_names(module: str) -> list[str]:
+    tree = ast.parse((ROOT / "tests" / "rules" / module).read_text())
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+
+
 def test_every_rule_has_tests_under_its_name() -> None:
-    tree = ast.parse((ROOT / "tests" / "rules" / "test_rules.py").read_text())
-    tests = [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+    tests = _test_names("test_rules.py")
     for rule in RULES:
         assert any(t.startswith(f"test_{rule.name}_") for t in tests), f"no test_{rule.name}_... in test_rules.py"
         assert rule.name in BINDING, f"no binding instance for {rule.name}"
+
+
+def test_every_rule_between_meetings_has_a_test_of_what_blocks_it() -> None:
+    tests = _test_names("test_between.py")
+    for rule in RULES:
+        if rule.blocks is not None:
+            assert any(t.startswith(f"test_{rule.name}_") for t in tests), f"no test_{rule.name}_... in test_between.py"
 
 
 def test_the_readme_shows_the_registrys_rule_table() -> None:
