@@ -24,7 +24,7 @@ from scheduler.contract import rule_names as names
 from scheduler.contract.domain import Conference, Meeting, Request, inside_union
 from scheduler.explain.causes import Cause
 from scheduler.registry import blocking, placement_rules
-from scheduler.rules.between import Blocking, Placed
+from scheduler.rules.between import Blocking, Placed, by_time_and_room
 from scheduler.rules.placement import (
     Need,
     TimeStep,
@@ -110,15 +110,13 @@ class ForcedIn:
         placed = Placed.of(
             conference, self.meetings, lambda rid: needs_interpretation(conference, conference.request(rid))
         )
-        rules = blocking()
-        by_time = [b for b in rules if not b.by_room]
-        by_room = [b for b in rules if b.by_room]
+        by_time, by_room = by_time_and_room(blocking())
         for start in sorted({o.start for o in options}):
             self.by_start[start] += self._blocks(by_time, placed, "", start)
         for blocks, option in zip(self.by_option, options, strict=True):
             blocks += self._blocks(by_room, placed, option.room, option.start)
 
-    def _blocks(self, rules: list[Blocking], placed: Placed, room: str, start: int) -> list[Block]:
+    def _blocks(self, rules: tuple[Blocking, ...], placed: Placed, room: str, start: int) -> list[Block]:
         """The registry's blockers as blocks: each meeting in the way with its rule (once, in the schedule's
         order, though it be in the way of two parties: CP-SAT's answer depends on the model's order), or a
         limit filled (a daily limit, the interpreter teams) while that many of its meetings stay."""

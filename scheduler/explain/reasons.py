@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from scheduler.contract.domain import Conference, Meeting, Unscheduled
 from scheduler.registry import BY_NAME, blocking
-from scheduler.rules.between import Blocking, Placed
+from scheduler.rules.between import Blocking, Placed, by_time_and_room
 from scheduler.rules.placement import Placement, day_of_start
 from scheduler.rules.words import Obstacle, join
 
@@ -44,9 +44,7 @@ class _Context:
     def __init__(self, conference: Conference, where: dict[str, Placement], meetings: list[Meeting]):
         self.conference = conference
         self.placed = Placed.of(conference, meetings, lambda rid: where[rid].needs_interpretation)
-        rules = blocking()
-        self.by_time = [b for b in rules if not b.by_room]
-        self.by_room = [b for b in rules if b.by_room]
+        self.by_time, self.by_room = by_time_and_room(blocking())
 
     def _date(self, start: int):
         return day_of_start(self.conference, start).date
@@ -91,7 +89,7 @@ class _Context:
         between = " (between them, every time it could be held)"
         return "; ".join(office) + between, "; ".join(parties) + between
 
-    def _causes(self, rules: list[Blocking], placement: Placement, room: str, start: int) -> Causes:
+    def _causes(self, rules: tuple[Blocking, ...], placement: Placement, room: str, start: int) -> Causes:
         """What each rule finds in the way of this room and start, by (rule, subject)."""
         request, interpreted = placement.request, placement.needs_interpretation
         causes: Causes = {}

@@ -73,6 +73,12 @@ class Blocking:
     by_room: bool = False
 
 
+def by_time_and_room(blocking: Iterable[Blocking]) -> tuple[tuple[Blocking, ...], tuple[Blocking, ...]]:
+    """The rules about time alone (asked once per start, and named first), then those about the room."""
+    blocking = tuple(blocking)
+    return tuple(b for b in blocking if not b.by_room), tuple(b for b in blocking if b.by_room)
+
+
 def blocked(
     blocking: Iterable[Blocking], placed: Placed, request: Request, interpreted: bool, room: str, start: int
 ) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from scheduler.contract.domain import Conference, History, Meeting
 from scheduler.registry import blocking
-from scheduler.rules.between import Blocking, Placed, blocked
+from scheduler.rules.between import Blocking, Placed, blocked, by_time_and_room
 from scheduler.rules.placement import Placement
 
 
@@ -20,14 +20,11 @@ class _Board:
 
     def __init__(self, conference: Conference, rules: tuple[Blocking, ...]):
         self.placed = Placed(conference)
-        self.by_time = tuple(b for b in rules if not b.by_room)
-        self.by_room = tuple(b for b in rules if b.by_room)
+        self.by_time, self.by_room = by_time_and_room(rules)
         self.meetings: list[Meeting] = []
 
     def fits(self, placement: Placement, room: str, start: int) -> bool:
-        return not self._blocked(self.by_time, placement, room, start) and not self._blocked(
-            self.by_room, placement, room, start
-        )
+        return self.first_fit(placement, [(start, 0, room)]) is not None
 
     def first_fit(self, placement: Placement, options: list[tuple[int, int, str]]) -> tuple[int, str] | None:
         """The first (start, room) of `options` (sorted by start) that no rule blocks. The rules about time
