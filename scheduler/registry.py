@@ -1,17 +1,21 @@
 """The registry of the contract's hard rules: each rule once, with every piece of code that speaks for it.
 
 A rule is held in three places: where one meeting alone could go (`placement` steps), between meetings in
-the CP-SAT model (`model`), and in the independent validator (`check`). It is put into words in three
+the CP-SAT model (`model`), and in the independent validator (`check`). A rule between meetings also says
+which meetings already placed keep a request out of a room and start (`blocks`): the greedy, the reasons of
+left-out requests, the confirmed explanations and exit 3 ask it there. It is put into words in three
 places too: the reason a request has no place at all (its placement steps' words), the reason a placeable
 request was left out (`obstacle`), and the exit-3 message when mandatory and pinned requests clash
 (`clash`; rules 1 and 12 describe what must happen with `demand`). A left-out request's reason is also said
 in words its parties may read in their agendas (`party_obstacle`, and a placement step's `party_words` where
 its words name another delegation): they name no other delegation, no other meeting and no priority.
-Adding a rule means adding one entry here; `tests/rules/test_registry.py` fails when an entry lacks a part, or
-when leaving a rule out of the solver would not change the optimum of its binding instance.
+Adding a rule means adding one entry here; `tests/rules/test_registry.py` fails when an entry lacks a part, when
+leaving a rule out of the solver would not change the optimum of its binding instance, or when leaving a rule
+between meetings out of the greedy would not break it there.
 
 Everything that needs "all the rules" derives it from `RULES`: `ALL_RULES`, the placement steps, the model
-parts, the families weighed in infeasibility analysis (`CLASH_FAMILIES`) and the README's rule table.
+parts, what blocks between meetings (`blocking`), the families weighed in infeasibility analysis and in the
+explanations (`CLASH_FAMILIES`) and the README's rule table.
 """
 
 from __future__ import annotations
