@@ -21,6 +21,7 @@ from scheduler.registry import CLASH_FAMILIES
 
 
 def time_left(deadline: float) -> float:
+    """The seconds left for explanations; TimeoutError once they are spent."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise TimeoutError("the time for explanations is spent")

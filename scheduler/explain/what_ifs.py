@@ -38,6 +38,8 @@ class Case:
 
 
 def what_ifs(case: Case) -> list[WhatIf]:
+    """Each kind of change that a solve and the validator confirm would let the request in, as far as the
+    time allows."""
     out = []
     for find in (_displace, _shorter, _available_longer, _other_room):
         try:
