@@ -194,7 +194,7 @@ def test_the_lp_solution_rounded_starts_the_priority_phase() -> None:
 def test_the_rounded_start_counts_the_meetings_a_replan_already_held() -> None:
     """Around a re-plan's history, as the greedy's own start schedule is: A (at most one meeting a day)
     already held AB this morning, so its request AC (the most important) is not in the rounded schedule."""
-    from tests.conftest import instance, request
+    from tests.support.instances import instance, request
 
     data = instance(requests=[request("AC", "AC", priority=5), request("BD", "BD")])
     data["delegations"][0]["max_meetings_per_day"] = 1
@@ -226,7 +226,7 @@ def test_a_solve_without_the_relaxation_records_none() -> None:
 
 def test_no_lp_runs_when_every_request_must_happen() -> None:
     """A B2B forum: every request is held, so the static sum is the priority and the LP could say nothing."""
-    from tests.conftest import instance, request
+    from tests.support.instances import instance, request
 
     data = instance(requests=[request("AB", "AB", mandatory=True), request("CD", "CD", mandatory=True)])
     outcome = solve(load_conference(json.dumps(data)), SolveOptions(time_limit=10, workers=1, deterministic_time=2))
