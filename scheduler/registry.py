@@ -5,10 +5,11 @@ the CP-SAT model (`model`), and in the independent validator (`check`). A rule b
 which meetings already placed keep a request out of a room and start (`blocks`): the greedy, the reasons of
 left-out requests, the confirmed explanations and exit 3 ask it there. It is put into words in three
 places too: the reason a request has no place at all (its placement steps' words), the reason a placeable
-request was left out (`obstacle`), and the exit-3 message when mandatory and pinned requests clash
-(`clash`; rules 1 and 12 describe what must happen with `demand`). A left-out request's reason is also said
-in words its parties may read in their agendas (`party_obstacle`, and a placement step's `party_words` where
-its words name another delegation): they name no other delegation, no other meeting and no priority.
+request was left out (`obstacle`, and `in_the_way` once a solve confirmed it), and the exit-3 message when
+mandatory and pinned requests clash (`clash`; rules 1 and 12 describe what must happen with `demand`). A
+left-out request's reason is also said in words its parties may read in their agendas (`party_obstacle`,
+`party_in_the_way`, and a placement step's `party_words` where its words name another delegation): they
+name no other delegation, no other meeting and no priority.
 Adding a rule means adding one entry here; `tests/rules/test_registry.py` fails when an entry lacks a part, when
 leaving a rule out of the solver would not change the optimum of its binding instance, or when leaving a rule
 between meetings out of the greedy would not break it there.
@@ -51,6 +52,9 @@ class Rule:
     blocks: Blocking | None = None
     obstacle: Callable[[rule_words.Obstacle], str] | None = None
     party_obstacle: Callable[[rule_words.Obstacle], str] | None = None
+    # the meetings a confirmed explanation found in the way under the rule, for the office and the parties
+    in_the_way: Callable[[rule_words.InTheWay], str] | None = None
+    party_in_the_way: Callable[[rule_words.InTheWay], str] | None = None
     clash: Callable[[rule_words.Clash], str] | None = None
     demand: Callable[[Conference, Request], str | None] | None = None
 
@@ -94,6 +98,8 @@ RULES: tuple[Rule, ...] = (
         blocks=Blocking(names.ONE_PLACE_AT_A_TIME, between.one_place_at_a_time),
         obstacle=rule_words.one_place_at_a_time_obstacle,
         party_obstacle=rule_words.one_place_at_a_time_party_obstacle,
+        in_the_way=rule_words.one_place_at_a_time_in_the_way,
+        party_in_the_way=rule_words.one_place_at_a_time_party_in_the_way,
         clash=rule_words.one_place_at_a_time_clash,
     ),
     Rule(
@@ -106,6 +112,8 @@ RULES: tuple[Rule, ...] = (
         blocks=Blocking(names.ROOM_USE, between.room_use, by_room=True),
         obstacle=rule_words.room_use_obstacle,
         party_obstacle=rule_words.room_use_party_obstacle,
+        in_the_way=rule_words.room_use_in_the_way,
+        party_in_the_way=rule_words.room_use_party_in_the_way,
         clash=rule_words.room_use_clash,
     ),
     Rule(
@@ -145,6 +153,8 @@ RULES: tuple[Rule, ...] = (
         blocks=Blocking(names.DAILY_LOAD, between.daily_load),
         obstacle=rule_words.daily_load_obstacle,
         party_obstacle=rule_words.daily_load_party_obstacle,
+        in_the_way=rule_words.daily_load_in_the_way,
+        party_in_the_way=rule_words.daily_load_party_in_the_way,
         clash=rule_words.daily_load_clash,
     ),
     Rule(
@@ -157,6 +167,8 @@ RULES: tuple[Rule, ...] = (
         blocks=Blocking(names.INTERPRETERS, between.interpreters),
         obstacle=rule_words.interpreters_obstacle,
         party_obstacle=rule_words.interpreters_party_obstacle,
+        in_the_way=rule_words.interpreters_in_the_way,
+        party_in_the_way=rule_words.interpreters_party_in_the_way,
         clash=rule_words.interpreters_clash,
     ),
     Rule(

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from scheduler.contract import rule_names as names
 from scheduler.contract.domain import Conference, Meeting, Request, Window
 from scheduler.explain.causes import Cause
-from scheduler.registry import CLASH_FAMILIES
-from scheduler.rules.words import join
+from scheduler.registry import BY_NAME, CLASH_FAMILIES
+from scheduler.rules.words import InTheWay, join
 
 
 def when(conference: Conference, minute: int) -> str:
@@ -66,23 +66,28 @@ class Words:
             out.append(f"{rooms} are closed or held by the programme then")
         return out
 
-    def _in_the_way(self) -> dict[str, list[str]]:
-        """The meetings in the way, by how they are: a shared party's time ("BLR"), the rooms ("@rooms"),
-        a daily limit ("@daily"), the interpreters ("@teams")."""
-        out: dict[str, list[str]] = defaultdict(list)
+    def _in_the_way(self) -> dict[tuple[str, str], list[str]]:
+        """The meetings in the way, by the rule and subject they are in the way under: a shared party's time
+        (one_place_at_a_time, "BLR"), the rooms (room_use), a daily limit (daily_load, "BLR"), the
+        interpreters (interpreters, "teams")."""
+        out: dict[tuple[str, str], list[str]] = defaultdict(list)
         for rid in (c.meeting for c in self.core if c.meeting is not None):
             m = self.meetings[rid]
             shared = sorted(set(m.parties) & set(self.request.parties))
             if shared and names.ONE_PLACE_AT_A_TIME in self.rules:
-                out[join(shared)].append(rid)
+                out[names.ONE_PLACE_AT_A_TIME, join(shared)].append(rid)
             elif names.ROOM_USE in self.rules:
-                out["@rooms"].append(rid)
+                out[names.ROOM_USE, "rooms"].append(rid)
             elif names.DAILY_LOAD in self.rules and shared:
                 limited = [p for p in shared if self.conference.delegation(p).max_meetings_per_day is not None]
-                out[f"@daily:{join(limited or shared)}"].append(rid)
+                out[names.DAILY_LOAD, join(limited or shared)].append(rid)
             else:
-                out["@teams"].append(rid)
+                out[names.INTERPRETERS, "teams"].append(rid)
         return out
+
+    def _said(self, subject: str, ids: list[str]) -> InTheWay:
+        meetings = tuple(self.meetings[i] for i in ids)
+        return InTheWay(self.conference, subject, meetings, self._listed(ids))
 
     def _listed(self, ids: list[str]) -> str:
         requests = sorted((self.conference.request(i) for i in ids), key=lambda r: (-r.priority, r.id))
@@ -98,44 +103,23 @@ class Words:
 
     def _no_meetings_a_day(self) -> list[str]:
         """A daily limit of 0 keeps a delegation out of every meeting, with no meeting in the way."""
-        if names.DAILY_LOAD not in self.rules or any(k.startswith("@daily:") for k in self._in_the_way()):
+        if names.DAILY_LOAD not in self.rules or any(rule == names.DAILY_LOAD for rule, _ in self._in_the_way()):
             return []
         parties = [p for p in self.request.parties if self.conference.delegation(p).max_meetings_per_day == 0]
         return [f"{p} has max_meetings_per_day=0" for p in parties]
 
     def office(self) -> str:
         parts = self._static(False) + self._no_meetings_a_day()
-        for who, ids in self._in_the_way().items():
-            if who == "@rooms":
-                rooms = join(sorted({self.conference.room(self.meetings[i].room).name for i in ids}))
-                parts.append(f"the rooms that could host it then ({rooms}) are taken by {self._listed(ids)}")
-            elif who.startswith("@daily:"):
-                party = who.removeprefix("@daily:")
-                limit = self.conference.delegation(party.split(" and ")[0]).max_meetings_per_day
-                parts.append(f"{party} already has max_meetings_per_day={limit} with {self._listed(ids)}")
-            elif who == "@teams":
-                teams = self.conference.event.interpreter_teams
-                parts.append(f"all {teams} interpreter teams are busy with {self._listed(ids)}")
-            else:
-                parts.append(f"{who}'s time is taken by {self._listed(ids)}")
+        for (rule, subject), ids in self._in_the_way().items():
+            parts.append(BY_NAME[rule].in_the_way(self._said(subject, ids)))
         return "; ".join(parts) if parts else "no time and room is left for it"
 
     def party(self) -> str:
         parts = self._static(True) + [
             w.replace("max_meetings_per_day=0", "no meetings a day") for w in self._no_meetings_a_day()
         ]
-        kinds = self._in_the_way()
-        for who in kinds:
-            if who == "@rooms":
-                parts.append("no suitable room is free when the parties are")
-            elif who.startswith("@daily:"):
-                party = who.removeprefix("@daily:")
-                limit = self.conference.delegation(party.split(" and ")[0]).max_meetings_per_day
-                parts.append(f"{party} has reached its limit of {limit} meetings a day")
-            elif who == "@teams":
-                parts.append("the interpreters are all busy when the parties are free")
-            else:
-                parts.append(f"{who}'s time is already taken")
+        for (rule, subject), ids in self._in_the_way().items():
+            parts.append(BY_NAME[rule].party_in_the_way(self._said(subject, ids)))
         return "; ".join(dict.fromkeys(parts)) if parts else "no time and room could be found for it"
 
 

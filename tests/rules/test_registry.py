@@ -17,6 +17,7 @@ import pytest
 
 from scheduler.check import validator as check
 from scheduler.contract import rule_names
+from scheduler.contract.domain import Meeting
 from scheduler.contract.input_model import input_json_schema
 from scheduler.contract.parse import load_conference
 from scheduler.explain import reasons
@@ -129,6 +130,8 @@ def test_every_rule_that_explains_a_left_out_request_also_says_it_to_the_parties
     assert [r.name for r in RULES if any(s.party_words for s in r.placement)] == [rule_names.RESERVED_ROOMS]
 
 
+# who or what a rule between meetings says is in the way
+SUBJECTS = {"one_place_at_a_time": "A", "room_use": "rooms", "daily_load": "A", "interpreters": "teams"}
 PARTY_WORDS_CASE = instance(
     rooms=[room("R1"), room("R2", reserved_for="C")],
     event_interpreter_teams=1,
@@ -142,11 +145,10 @@ def test_party_obstacles_name_no_third_delegation_no_other_meeting_and_no_priori
     name CD and its priority; the parties' words name neither, nor C and D."""
     conference = load_conference(json.dumps(PARTY_WORDS_CASE))
     blockers = frozenset({"CD", "@R1"})
-    subjects = {"one_place_at_a_time": "A", "room_use": "rooms", "daily_load": "A", "interpreters": "teams"}
     for rule in RULES:
         if rule.obstacle is None:
             continue
-        obstacle = rule_words.Obstacle(conference, subjects[rule.name], blockers, "31 Oct", 1)
+        obstacle = rule_words.Obstacle(conference, SUBJECTS[rule.name], blockers, "31 Oct", 1)
         said = rule.party_obstacle(obstacle)
         assert said and "31 Oct" in said, rule.name
         for secret in (r"\bCD\b", r"\bC\b", r"\bD\b", "priority", "7"):
@@ -155,6 +157,32 @@ def test_party_obstacles_name_no_third_delegation_no_other_meeting_and_no_priori
         rule_words.Obstacle(conference, "A", blockers, "31 Oct", 1)
     )
     assert "CD (priority 7)" in office  # the premise: the office is told
+
+
+def test_every_rule_between_meetings_says_what_a_solve_found_in_the_way() -> None:
+    """The confirmed explanation names the meetings in the way in each rule's own words, for the office and
+    for the request's parties."""
+    for rule in RULES:
+        if rule.blocks is None:
+            assert rule.in_the_way is None and rule.party_in_the_way is None, rule.name
+            continue
+        assert rule.in_the_way is not None and rule.in_the_way.__name__ == f"{rule.name}_in_the_way"
+        assert rule.party_in_the_way is not None
+        assert rule.party_in_the_way.__name__ == f"{rule.name}_party_in_the_way"
+
+
+def test_party_words_of_the_meetings_in_the_way_name_no_third_delegation_no_other_meeting_and_no_priority() -> None:
+    conference = load_conference(json.dumps(PARTY_WORDS_CASE))
+    cd = Meeting("CD", ("C", "D"), "R1", 0, 60)
+    for rule in RULES:
+        if rule.in_the_way is None:
+            continue
+        in_the_way = rule_words.InTheWay(conference, SUBJECTS[rule.name], (cd,), "CD (priority 7) at 31 Oct 09:00")
+        said = rule.party_in_the_way(in_the_way)
+        assert said, rule.name
+        for secret in (r"\bCD\b", r"\bC\b", r"\bD\b", "priority", "7"):
+            assert not re.search(secret, said), (rule.name, said)
+        assert "CD (priority 7)" in rule.in_the_way(in_the_way), rule.name  # the premise: the office is told
 
 
 def test_a_salon_of_another_delegation_is_not_named_to_the_parties() -> None:
