@@ -1,17 +1,22 @@
 """The registry of the contract's hard rules: each rule once, with every piece of code that speaks for it.
 
 A rule is held in three places: where one meeting alone could go (`placement` steps), between meetings in
-the CP-SAT model (`model`), and in the independent validator (`check`). It is put into words in three
+the CP-SAT model (`model`), and in the independent validator (`check`). A rule between meetings also says
+which meetings already placed keep a request out of a room and start (`blocks`): the greedy, the reasons of
+left-out requests, the confirmed explanations and exit 3 ask it there. It is put into words in three
 places too: the reason a request has no place at all (its placement steps' words), the reason a placeable
-request was left out (`obstacle`), and the exit-3 message when mandatory and pinned requests clash
-(`clash`; rules 1 and 12 describe what must happen with `demand`). A left-out request's reason is also said
-in words its parties may read in their agendas (`party_obstacle`, and a placement step's `party_words` where
-its words name another delegation): they name no other delegation, no other meeting and no priority.
-Adding a rule means adding one entry here; `tests/rules/test_registry.py` fails when an entry lacks a part, or
-when leaving a rule out of the solver would not change the optimum of its binding instance.
+request was left out (`obstacle`, and `in_the_way` once a solve confirmed it), and the exit-3 message when
+mandatory and pinned requests clash (`clash`; rules 1 and 12 describe what must happen with `demand`). A
+left-out request's reason is also said in words its parties may read in their agendas (`party_obstacle`,
+`party_in_the_way`, and a placement step's `party_words` where its words name another delegation): they
+name no other delegation, no other meeting and no priority.
+Adding a rule means adding one entry here; `tests/rules/test_registry.py` fails when an entry lacks a part, when
+leaving a rule out of the solver would not change the optimum of its binding instance, or when leaving a rule
+between meetings out of the greedy would not break it there.
 
 Everything that needs "all the rules" derives it from `RULES`: `ALL_RULES`, the placement steps, the model
-parts, the families weighed in infeasibility analysis (`CLASH_FAMILIES`) and the README's rule table.
+parts, what blocks between meetings (`blocking`), the families weighed in infeasibility analysis and in the
+explanations (`CLASH_FAMILIES`) and the README's rule table.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from scheduler.contract.domain import Conference, Request
 from scheduler.model import cpsat as cpsat_model
 from scheduler.model import relaxation
 from scheduler.model.cpsat import ModelPart
+from scheduler.rules import between
 from scheduler.rules import placement as place
 from scheduler.rules import words as rule_words
+from scheduler.rules.between import Blocking
 from scheduler.rules.placement import PlacementRules, PlacementStep, RoomStep, RoomTimeStep, TimeStep
 
 
@@ -40,8 +47,14 @@ class Rule:
     check: Callable[[Conference, list[check.Placed]], list[check.Violation]]
     placement: tuple[PlacementStep, ...] = ()
     model: ModelPart | None = None
+    # which placed meetings keep a request out of a room and start: for the greedy, the reasons, the
+    # explanations and exit 3 (every rule with a model part between meetings has one)
+    blocks: Blocking | None = None
     obstacle: Callable[[rule_words.Obstacle], str] | None = None
     party_obstacle: Callable[[rule_words.Obstacle], str] | None = None
+    # the meetings a confirmed explanation found in the way under the rule, for the office and the parties
+    in_the_way: Callable[[rule_words.InTheWay], str] | None = None
+    party_in_the_way: Callable[[rule_words.InTheWay], str] | None = None
     clash: Callable[[rule_words.Clash], str] | None = None
     demand: Callable[[Conference, Request], str | None] | None = None
 
@@ -82,8 +95,11 @@ RULES: tuple[Rule, ...] = (
             (cpsat_model.DELEGATION_DAY_ENERGY,),
             relaxed=relaxation.one_place_at_a_time,
         ),
+        blocks=Blocking(names.ONE_PLACE_AT_A_TIME, between.one_place_at_a_time),
         obstacle=rule_words.one_place_at_a_time_obstacle,
         party_obstacle=rule_words.one_place_at_a_time_party_obstacle,
+        in_the_way=rule_words.one_place_at_a_time_in_the_way,
+        party_in_the_way=rule_words.one_place_at_a_time_party_in_the_way,
         clash=rule_words.one_place_at_a_time_clash,
     ),
     Rule(
@@ -93,8 +109,11 @@ RULES: tuple[Rule, ...] = (
         check=check.room_use,
         placement=(RoomTimeStep(names.ROOM_USE, place.room_use, place.room_use_words),),
         model=ModelPart(cpsat_model.room_use, (cpsat_model.ROOM_SET_ENERGY,), relaxed=relaxation.room_use),
+        blocks=Blocking(names.ROOM_USE, between.room_use, by_room=True),
         obstacle=rule_words.room_use_obstacle,
         party_obstacle=rule_words.room_use_party_obstacle,
+        in_the_way=rule_words.room_use_in_the_way,
+        party_in_the_way=rule_words.room_use_party_in_the_way,
         clash=rule_words.room_use_clash,
     ),
     Rule(
@@ -131,8 +150,11 @@ RULES: tuple[Rule, ...] = (
         "A delegation has at most max_meetings_per_day meetings on each day.",
         check=check.daily_load,
         model=ModelPart(cpsat_model.daily_load, relaxed=relaxation.daily_load),
+        blocks=Blocking(names.DAILY_LOAD, between.daily_load),
         obstacle=rule_words.daily_load_obstacle,
         party_obstacle=rule_words.daily_load_party_obstacle,
+        in_the_way=rule_words.daily_load_in_the_way,
+        party_in_the_way=rule_words.daily_load_party_in_the_way,
         clash=rule_words.daily_load_clash,
     ),
     Rule(
@@ -142,8 +164,11 @@ RULES: tuple[Rule, ...] = (
         check=check.interpreters,
         placement=(RoomStep(names.INTERPRETERS, place.interpreters, place.interpreters_words),),
         model=ModelPart(cpsat_model.interpreters, relaxed=relaxation.interpreters),
+        blocks=Blocking(names.INTERPRETERS, between.interpreters),
         obstacle=rule_words.interpreters_obstacle,
         party_obstacle=rule_words.interpreters_party_obstacle,
+        in_the_way=rule_words.interpreters_in_the_way,
+        party_in_the_way=rule_words.interpreters_party_in_the_way,
         clash=rule_words.interpreters_clash,
     ),
     Rule(
@@ -177,8 +202,9 @@ RULES: tuple[Rule, ...] = (
 
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 ALL_RULES: frozenset[str] = frozenset(BY_NAME)
-# the rules that arbitrate between meetings: infeasibility analysis leaves each out in turn to find the culprit
-CLASH_FAMILIES: tuple[str, ...] = tuple(rule.name for rule in RULES if rule.clash is not None)
+# the rules that arbitrate between meetings, as their `blocks` say: infeasibility analysis leaves each out in
+# turn to find the culprit, and the explanations weigh each as a whole
+CLASH_FAMILIES: tuple[str, ...] = tuple(rule.name for rule in RULES if rule.blocks is not None)
 
 
 def _chosen(enabled: Iterable[str]) -> list[Rule]:
@@ -197,6 +223,11 @@ def placement_rules(enabled: Iterable[str] = ALL_RULES) -> PlacementRules:
 def model_parts(enabled: Iterable[str] = ALL_RULES) -> list[ModelPart]:
     """The model parts of the enabled rules."""
     return [rule.model for rule in _chosen(enabled) if rule.model is not None]
+
+
+def blocking(enabled: Iterable[str] = ALL_RULES) -> tuple[Blocking, ...]:
+    """What blocks a room and start under each enabled rule between meetings, in the registry's order."""
+    return tuple(rule.blocks for rule in _chosen(enabled) if rule.blocks is not None)
 
 
 def describe_demand(conference: Conference, request: Request) -> str:

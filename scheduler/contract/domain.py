@@ -46,13 +46,6 @@ def inside_union(windows: Windows | None, start: int, end: int) -> bool:
     return any(w.contains(start, end) for w in windows)
 
 
-def peak_overlap(spans: list[tuple[int, int]], start: int, end: int) -> int:
-    """The most spans running at one instant within [start, end)."""
-    overlapping = [(s, e) for s, e in spans if s < end and start < e]
-    instants = [start] + [s for s, _ in overlapping if s > start]
-    return max((sum(1 for s, e in overlapping if s <= t < e) for t in instants), default=0)
-
-
 @dataclass(frozen=True)
 class Clock:
     """Converts between elapsed minutes since the origin and wall-clock time in the event's zone."""

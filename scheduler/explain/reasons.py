@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from scheduler.contract import rule_names as rules
-from scheduler.contract.domain import Conference, Meeting, Unscheduled, peak_overlap
-from scheduler.registry import BY_NAME
-from scheduler.rules.placement import Placement, apart, day_of_start
+from scheduler.contract.domain import Conference, Meeting, Unscheduled
+from scheduler.registry import BY_NAME, blocking
+from scheduler.rules.between import Blocking, Placed, by_time_and_room
+from scheduler.rules.placement import Placement, day_of_start
 from scheduler.rules.words import Obstacle, join
+
+# what closes one start: (rule, subject) -> the ids of the meetings in the way ("@room" for a room)
+Causes = dict[tuple[str, str], set[str]]
 
 
 def unscheduled_reasons(
@@ -40,16 +43,8 @@ def unscheduled_reasons(
 class _Context:
     def __init__(self, conference: Conference, where: dict[str, Placement], meetings: list[Meeting]):
         self.conference = conference
-        self.by_party: dict[str, list[Meeting]] = defaultdict(list)
-        self.by_room: dict[str, list[Meeting]] = defaultdict(list)
-        self.per_day: Counter = Counter()
-        for m in meetings:
-            self.by_room[m.room].append(m)
-            day = day_of_start(conference, m.start)
-            for p in m.parties:
-                self.by_party[p].append(m)
-                self.per_day[p, day.index] += 1
-        self.interpreting = [m for m in meetings if where[m.request].needs_interpretation]
+        self.placed = Placed.of(conference, meetings, lambda rid: where[rid].needs_interpretation)
+        self.by_time, self.by_room = by_time_and_room(blocking())
 
     def _date(self, start: int):
         return day_of_start(self.conference, start).date
@@ -66,19 +61,19 @@ class _Context:
             for start in starts:
                 rooms_at[start].append(room)
         for start, rooms in rooms_at.items():
-            end = start + request.duration
             # the delegations' time first: where it is taken, which room is free does not matter
-            causes = self._time_causes(placement, start, end) or self._room_causes(rooms, start, end)
+            by_time = self._causes(self.by_time, placement, rooms[0], start)
+            causes = by_time or self._room_causes(placement, rooms, start)
             if not causes:
                 at = self.conference.clock.to_datetime(start)
-                free = next(r for r in rooms if not self._taken(r, start, end))
+                free = next(r for r in rooms if not self._causes(self.by_room, placement, r, start))
                 # names only a room the request may use and a time: the same words for everybody
                 words = (
                     f"it still fits at {at:%d %b %H:%M} in {self.conference.room(free).name}; the solver "
                     "did not reach it before the time limit"
                 )
                 return words, words
-            for cause, who in causes:
+            for cause, who in causes.items():
                 closed[cause] += 1
                 blockers[cause] |= who
                 dates[cause].add(self._date(start))
@@ -94,44 +89,25 @@ class _Context:
         between = " (between them, every time it could be held)"
         return "; ".join(office) + between, "; ".join(parties) + between
 
-    def _taken(self, room: str, start: int, end: int) -> set[str]:
-        gap = self.conference.event.room_turnover_minutes
-        return {m.request for m in self.by_room[room] if not apart(start, end, m.start, m.end, gap)}
-
-    def _room_causes(self, rooms: list[str], start: int, end: int) -> list[tuple[tuple, set[str]]]:
-        """Every room that could host it at this time is taken (or none of them is)."""
-        taken = set()
-        for room in rooms:
-            in_room = self._taken(room, start, end)
-            if not in_room:
-                return []
-            taken |= in_room | {f"@{room}"}
-        return [((rules.ROOM_USE, "rooms"), taken)]
-
-    def _time_causes(self, placement: Placement, start: int, end: int) -> list[tuple[tuple, set[str]]]:
-        event = self.conference.event
-        causes = []
-        for party in placement.request.parties:
-            clash = {
-                m.request
-                for m in self.by_party[party]
-                if not apart(start, end, m.start, m.end, event.changeover_minutes)
-            }
-            if clash:
-                causes.append(((rules.ONE_PLACE_AT_A_TIME, party), clash))
-        day = day_of_start(self.conference, start).index
-        for party in placement.request.parties:
-            limit = self.conference.delegation(party).max_meetings_per_day
-            if limit is not None and self.per_day[party, day] >= limit:
-                causes.append(((rules.DAILY_LOAD, party), set()))
-        if placement.needs_interpretation and event.interpreter_teams is not None:
-            running = {m.request for m in self.interpreting if m.start < end and start < m.end}
-            if (
-                len(running) >= event.interpreter_teams
-                and peak_overlap([(m.start, m.end) for m in self.interpreting], start, end) >= event.interpreter_teams
-            ):
-                causes.append(((rules.INTERPRETERS, "teams"), running))
+    def _causes(self, rules: tuple[Blocking, ...], placement: Placement, room: str, start: int) -> Causes:
+        """What each rule finds in the way of this room and start, by (rule, subject)."""
+        request, interpreted = placement.request, placement.needs_interpretation
+        causes: Causes = {}
+        for rule in rules:
+            for blocker in rule.find(self.placed, request, interpreted, room, start):
+                causes.setdefault((rule.rule, blocker.subject), set()).update(m.request for m in blocker.meetings)
         return causes
+
+    def _room_causes(self, placement: Placement, rooms: list[str], start: int) -> Causes:
+        """Every room that could host it at this time is taken (or none of them is)."""
+        taken: Causes = defaultdict(set)
+        for room in rooms:
+            in_room = self._causes(self.by_room, placement, room, start)
+            if not in_room:
+                return {}
+            for cause, who in in_room.items():
+                taken[cause] |= who | {f"@{room}"}
+        return taken
 
     def _obstacle(self, cause: tuple, who: set[str], dates: set, priority: int) -> Obstacle:
         _, subject = cause

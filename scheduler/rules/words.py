@@ -1,12 +1,13 @@
 """The words of the rules between meetings, as a protocol officer reads them.
 
-Two places speak of these rules: the reason a request was left out of a schedule (an `Obstacle`: which
-rule closed the times it could have had), and the exit-3 message when mandatory and pinned requests
-cannot all be held (a `Clash`: which rule keeps them apart). A left-out request's reason is said twice:
-to the protocol office (`*_obstacle`, naming the meetings in the way and their priorities) and to the
-request's parties (`*_party_obstacle`, shown in their agendas): those words name no delegation but the
-request's own parties, no meeting but the request itself and no priority, since each delegation's agenda
-is handed to it as it is. Mandatory and pinned requests are described
+Three places speak of these rules: the reason a request was left out of a schedule (an `Obstacle`: which
+rule closed the times it could have had), the confirmed explanation of it (`InTheWay`: the meetings a solve
+found in the way under the rule), and the exit-3 message when mandatory and pinned requests cannot all be
+held (a `Clash`: which rule keeps them apart). A left-out request's reason is said twice: to the protocol
+office (`*_obstacle`, `*_in_the_way`, naming the meetings in the way and their priorities) and to the
+request's parties (`*_party_obstacle`, `*_party_in_the_way`, shown in their agendas): those words name no
+delegation but the request's own parties, no meeting but the request itself and no priority, since each
+delegation's agenda is handed to it as it is. Mandatory and pinned requests are described
 there by the words of rules 1 and 12 (`*_demand`). The rule registry (`scheduler.registry`) binds each of
 these functions to its rule; the rules about one meeting alone have their words beside their placement
 step (`scheduler.rules.placement`).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scheduler.contract.domain import Conference, Request
+from scheduler.contract.domain import Conference, Meeting, Request
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,17 @@ class Obstacle:
     blockers: frozenset[str]  # the ids of the meetings in the way ("@room" for a room)
     days: str  # "31 Oct and 1 Nov"
     priority: int  # of the request left out
+
+
+@dataclass(frozen=True)
+class InTheWay:
+    """Meetings that a confirmed explanation (`scheduler.explain.why`) found in the way of a left-out
+    request under one rule."""
+
+    conference: Conference
+    subject: str  # the parties whose time or daily limit it is ("A and B"); "rooms"; "teams"
+    meetings: tuple[Meeting, ...]
+    listed: str  # the meetings, as the office reads them: "AB (priority 3) at 31 Oct 09:00–10:00 and …"
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,14 @@ def one_place_at_a_time_party_obstacle(o: Obstacle) -> str:
     return f"no common free time could be found on {o.days}: {o.subject}'s time is already taken"
 
 
+def one_place_at_a_time_in_the_way(w: InTheWay) -> str:
+    return f"{w.subject}'s time is taken by {w.listed}"
+
+
+def one_place_at_a_time_party_in_the_way(w: InTheWay) -> str:
+    return f"{w.subject}'s time is already taken"
+
+
 def one_place_at_a_time_clash(c: Clash) -> str:
     changeover = c.conference.event.changeover_minutes
     found = [
@@ -125,6 +145,15 @@ def room_use_obstacle(o: Obstacle) -> str:
 
 def room_use_party_obstacle(o: Obstacle) -> str:
     return f"no suitable room was free on {o.days} when the parties were"
+
+
+def room_use_in_the_way(w: InTheWay) -> str:
+    rooms = join(sorted({w.conference.room(m.room).name for m in w.meetings}))
+    return f"the rooms that could host it then ({rooms}) are taken by {w.listed}"
+
+
+def room_use_party_in_the_way(w: InTheWay) -> str:
+    return "no suitable room is free when the parties are"
 
 
 def room_use_clash(c: Clash) -> str:
@@ -156,6 +185,19 @@ def daily_load_party_obstacle(o: Obstacle) -> str:
     return f"{o.subject} has reached its limit of {limit} meeting{'s' if limit != 1 else ''} a day on {o.days}"
 
 
+def daily_load_in_the_way(w: InTheWay) -> str:
+    return f"{w.subject} already has max_meetings_per_day={_daily_limit(w)} with {w.listed}"
+
+
+def daily_load_party_in_the_way(w: InTheWay) -> str:
+    return f"{w.subject} has reached its limit of {_daily_limit(w)} meetings a day"
+
+
+def _daily_limit(w: InTheWay) -> int | None:
+    """The daily limit of the (first) party named."""
+    return w.conference.delegation(w.subject.split(" and ")[0]).max_meetings_per_day
+
+
 def daily_load_clash(c: Clash) -> str:
     limited = [
         f"{p} may have at most {limit} a day and is party to {count} of them"
@@ -176,6 +218,14 @@ def interpreters_obstacle(o: Obstacle) -> str:
 
 def interpreters_party_obstacle(o: Obstacle) -> str:
     return f"the interpreters were all busy on {o.days} whenever the parties were free"
+
+
+def interpreters_in_the_way(w: InTheWay) -> str:
+    return f"all {w.conference.event.interpreter_teams} interpreter teams are busy with {w.listed}"
+
+
+def interpreters_party_in_the_way(w: InTheWay) -> str:
+    return "the interpreters are all busy when the parties are free"
 
 
 def interpreters_clash(c: Clash) -> str:

@@ -7,62 +7,49 @@ It always returns a valid schedule, however little time there is.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
-from scheduler.contract.domain import Conference, History, Meeting, peak_overlap
-from scheduler.rules.placement import Placement, apart, day_of_start
+from scheduler.contract.domain import Conference, History, Meeting
+from scheduler.registry import blocking
+from scheduler.rules.between import Blocking, Placed, blocked, by_time_and_room
+from scheduler.rules.placement import Placement
 
 
 class _Board:
-    """The meetings placed so far, indexed by delegation, room, day and interpretation."""
+    """The meetings placed so far, and the index that the registry's rules between meetings look up."""
 
-    def __init__(self, conference: Conference):
-        self.conference = conference
-        self.by_party: dict[str, list[Meeting]] = defaultdict(list)
-        self.by_room: dict[str, list[Meeting]] = defaultdict(list)
-        self.per_day: dict[tuple[str, int], int] = defaultdict(int)
-        self.interpreting: list[Meeting] = []
+    def __init__(self, conference: Conference, rules: tuple[Blocking, ...]):
+        self.placed = Placed(conference)
+        self.by_time, self.by_room = by_time_and_room(rules)
         self.meetings: list[Meeting] = []
 
     def fits(self, placement: Placement, room: str, start: int) -> bool:
-        event = self.conference.event
-        request = placement.request
-        end = start + request.duration
-        for party in request.parties:
-            if any(not apart(start, end, m.start, m.end, event.changeover_minutes) for m in self.by_party[party]):
-                return False
-        if any(not apart(start, end, m.start, m.end, event.room_turnover_minutes) for m in self.by_room[room]):
-            return False
-        day = day_of_start(self.conference, start).index
-        for party in request.parties:
-            limit = self.conference.delegation(party).max_meetings_per_day
-            if limit is not None and self.per_day[party, day] >= limit:
-                return False
-        if placement.needs_interpretation and event.interpreter_teams is not None:
-            spans = [(m.start, m.end) for m in self.interpreting]
-            return peak_overlap(spans, start, end) < event.interpreter_teams
-        return True
+        return self.first_fit(placement, [(start, 0, room)]) is not None
+
+    def first_fit(self, placement: Placement, options: list[tuple[int, int, str]]) -> tuple[int, str] | None:
+        """The first (start, room) of `options` (sorted by start) that no rule blocks. The rules about time
+        alone are asked once per start, not once per room: nothing is placed in between."""
+        last, closed = None, False
+        for start, _, room in options:
+            if start != last:
+                last, closed = start, self._blocked(self.by_time, placement, room, start)
+            if not closed and not self._blocked(self.by_room, placement, room, start):
+                return start, room
+        return None
+
+    def _blocked(self, rules: tuple[Blocking, ...], placement: Placement, room: str, start: int) -> bool:
+        return blocked(rules, self.placed, placement.request, placement.needs_interpretation, room, start)
 
     def add(self, placement: Placement, room: str, start: int) -> None:
         request = placement.request
         meeting = Meeting(request.id, request.parties, room, start, start + request.duration)
         self.meetings.append(meeting)
-        self._occupy(meeting, placement.needs_interpretation)
-
-    def _occupy(self, meeting: Meeting, interpreted: bool) -> None:
-        self.by_room[meeting.room].append(meeting)
-        day = day_of_start(self.conference, meeting.start).index
-        for party in meeting.parties:
-            self.by_party[party].append(meeting)
-            self.per_day[party, day] += 1
-        if interpreted:
-            self.interpreting.append(meeting)
+        self.placed.add(meeting, placement.needs_interpretation)
 
     def hold(self, history: History) -> None:
         """Count the meetings already held (a re-plan's history) without listing them as placed."""
         for meeting in history.meetings:
-            self._occupy(meeting, meeting.request in history.interpreted)
+            self.placed.add(meeting, meeting.request in history.interpreted)
 
 
 def greedy_schedule(
@@ -71,14 +58,16 @@ def greedy_schedule(
     placed: Iterable[Meeting] = (),
     history: History = History(),
     prefer: Iterable[Meeting] = (),
+    rules: tuple[Blocking, ...] | None = None,
 ) -> list[Meeting]:
     """A valid schedule built first-fit by importance around meetings already `placed` (kept as they are)
     and the `history` of a re-plan (counted, not returned); the `prefer`red meetings (a previous schedule)
     are kept where they are when they still fit, in the order given, before the rest is placed.
 
-    Must-happen requests may be left out when they clash: the caller checks.
+    Must-happen requests may be left out when they clash: the caller checks. `rules`: the rules between
+    meetings it keeps (default: all of the registry's; a test leaves one out to see that it matters).
     """
-    board = _Board(conference)
+    board = _Board(conference, blocking() if rules is None else rules)
     board.hold(history)
     for meeting in placed:
         board.add(placements[meeting.request], meeting.room, meeting.start)
@@ -102,8 +91,7 @@ def greedy_schedule(
         # earliest first, then the smallest room, to keep big and ministerial rooms for those who need them
         rooms = sorted(placement.rooms, key=capacity.__getitem__)
         options = sorted((s, rank, room) for rank, room in enumerate(rooms) for s in placement.starts_by_room[room])
-        for start, _, room in options:
-            if board.fits(placement, room, start):
-                board.add(placement, room, start)
-                break
+        found = board.first_fit(placement, options)
+        if found is not None:
+            board.add(placement, found[1], found[0])
     return board.meetings

@@ -54,6 +54,11 @@ def solve_checked(data: dict, options: SolveOptions = DETERMINISTIC) -> Outcome:
 def assert_valid_meetings(conference, meetings) -> None:
     """Assert the validator accepts these meetings as a whole schedule (figures computed, every other request
     listed as unscheduled): for schedules that come from a part of the solver rather than `solve()`."""
+    report = meetings_report(conference, meetings)
+    assert report.ok, [str(v) for v in report.violations]
+
+def meetings_report(conference, meetings):
+    """The validator's report on these meetings as a whole schedule (see `assert_valid_meetings`)."""
     from scheduler.contract import figures
     from scheduler.explain.reasons import unscheduled_reasons
     from scheduler.model.bounds import static_bound
@@ -65,8 +70,7 @@ def assert_valid_meetings(conference, meetings) -> None:
     outcome = Outcome("feasible", tuple(meetings), tuple(unscheduled_reasons(conference, where, meetings)),
                       figures.scheduled_priority(conference, meetings), static_bound(where),
                       figures.preferred_met(conference, meetings), figures.breaks(conference, meetings))
-    report = check_schedule(conference, schedule_document(conference, outcome))
-    assert report.ok, [str(v) for v in report.violations]
+    return check_schedule(conference, schedule_document(conference, outcome))
 
 def placed(outcome: Outcome) -> dict[str, tuple[str, int]]:
     """request id -> (room, start minute) of each meeting."""

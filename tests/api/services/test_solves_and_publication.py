@@ -15,7 +15,8 @@ from api.services.publication import publish_solve
 from api.storage.models import SolveRow
 from scheduler.contract.parse import load_conference
 from scheduler.publish.from_outcome import schedule_document
-from scheduler.solve.solver import SolveOptions, solve
+from scheduler.solve.options import SolveOptions
+from scheduler.solve.solver import solve
 
 
 class Queue:
