@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = [
     (
-        "changeover dropped from cpsat_model.one_place_at_a_time",
-        "scheduler/model/cpsat.py",
+        "changeover dropped from rule_parts.one_place_at_a_time",
+        "scheduler/model/rule_parts.py",
         'cm.interval(mv, gap, mv.held, f"busy[{party}]")',
         'cm.interval(mv, 0, mv.held, f"busy[{party}]")',
     ),
@@ -26,7 +26,7 @@ MUTANTS = [
     ),
     (
         "once: mandatory not forced",
-        "scheduler/model/cpsat.py",
+        "scheduler/model/rule_parts.py",
         "        if mv.request.mandatory:\n            cm.model.add(mv.held == 1)",
         "        if False:\n            cm.model.add(mv.held == 1)",
     ),
@@ -56,13 +56,13 @@ MUTANTS = [
     ),
     (
         "room_use: turnover dropped in the model",
-        "scheduler/model/cpsat.py",
+        "scheduler/model/rule_parts.py",
         "    gap = cm.conference.event.room_turnover_minutes\n    by_pool",
         "    gap = 0\n    by_pool",
     ),
     (
         "room_use: no-overlap dropped",
-        "scheduler/model/cpsat.py",
+        "scheduler/model/rule_parts.py",
         "        if size == 1 and len(intervals) > 1:\n            cm.model.add_no_overlap(intervals)",
         "        if size == 1 and len(intervals) > 1:\n            pass",
     ),
@@ -98,19 +98,19 @@ MUTANTS = [
     ),
     (
         "daily_load: one too many",
-        "scheduler/model/cpsat.py",
-        "cm.model.add(sum(lits) <= limit)",
-        "cm.model.add(sum(lits) <= limit + 1)",
+        "scheduler/model/rule_parts.py",
+        "cm.model.add(sum(lits) <= left)",
+        "cm.model.add(sum(lits) <= left + 1)",
     ),
     (
         "interpreters: one team too many",
-        "scheduler/model/cpsat.py",
-        "cm.model.add_cumulative(intervals, [1] * len(intervals), teams)",
-        "cm.model.add_cumulative(intervals, [1] * len(intervals), teams + 1)",
+        "scheduler/model/rule_parts.py",
+        "cm.model.add_cumulative(intervals, demands, teams)",
+        "cm.model.add_cumulative(intervals, demands, teams + 1)",
     ),
     (
         "pinned: not forced in the model",
-        "scheduler/model/cpsat.py",
+        "scheduler/model/rule_parts.py",
         "        if mv.request.pinned:\n            cm.model.add(mv.held == 1)",
         "        if False:\n            cm.model.add(mv.held == 1)",
     ),

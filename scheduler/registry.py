@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from scheduler.check import validator as check
 from scheduler.contract import rule_names as names
 from scheduler.contract.domain import Conference, Request
-from scheduler.model import cpsat as cpsat_model
-from scheduler.model import relaxation
-from scheduler.model.cpsat import ModelPart
+from scheduler.model import relaxation, rule_parts, strengthening
+from scheduler.model.variables import ModelPart
 from scheduler.rules import between
 from scheduler.rules import placement as place
 from scheduler.rules import words as rule_words
@@ -65,7 +64,7 @@ RULES: tuple[Rule, ...] = (
         names.ONCE,
         "Each request is scheduled at most once; a mandatory one exactly once.",
         check=check.once,
-        model=ModelPart(cpsat_model.once, relaxed=relaxation.once),
+        model=ModelPart(rule_parts.once, relaxed=relaxation.once),
         demand=rule_words.once_demand,
     ),
     Rule(
@@ -91,8 +90,8 @@ RULES: tuple[Rule, ...] = (
             TimeStep(names.ONE_PLACE_AT_A_TIME, place.one_place_at_a_time, place.one_place_at_a_time_words),
         ),
         model=ModelPart(
-            cpsat_model.one_place_at_a_time,
-            (cpsat_model.DELEGATION_DAY_ENERGY,),
+            rule_parts.one_place_at_a_time,
+            (strengthening.DELEGATION_DAY_ENERGY,),
             relaxed=relaxation.one_place_at_a_time,
         ),
         blocks=Blocking(names.ONE_PLACE_AT_A_TIME, between.one_place_at_a_time),
@@ -108,7 +107,7 @@ RULES: tuple[Rule, ...] = (
         "Meetings in one room (and programme items held there) are apart by the turnover, inside the room's hours.",
         check=check.room_use,
         placement=(RoomTimeStep(names.ROOM_USE, place.room_use, place.room_use_words),),
-        model=ModelPart(cpsat_model.room_use, (cpsat_model.ROOM_SET_ENERGY,), relaxed=relaxation.room_use),
+        model=ModelPart(rule_parts.room_use, (strengthening.ROOM_SET_ENERGY,), relaxed=relaxation.room_use),
         blocks=Blocking(names.ROOM_USE, between.room_use, by_room=True),
         obstacle=rule_words.room_use_obstacle,
         party_obstacle=rule_words.room_use_party_obstacle,
@@ -149,7 +148,7 @@ RULES: tuple[Rule, ...] = (
         names.DAILY_LOAD,
         "A delegation has at most max_meetings_per_day meetings on each day.",
         check=check.daily_load,
-        model=ModelPart(cpsat_model.daily_load, relaxed=relaxation.daily_load),
+        model=ModelPart(rule_parts.daily_load, relaxed=relaxation.daily_load),
         blocks=Blocking(names.DAILY_LOAD, between.daily_load),
         obstacle=rule_words.daily_load_obstacle,
         party_obstacle=rule_words.daily_load_party_obstacle,
@@ -163,7 +162,7 @@ RULES: tuple[Rule, ...] = (
         "At no instant run more meetings needing interpretation than interpreter teams.",
         check=check.interpreters,
         placement=(RoomStep(names.INTERPRETERS, place.interpreters, place.interpreters_words),),
-        model=ModelPart(cpsat_model.interpreters, relaxed=relaxation.interpreters),
+        model=ModelPart(rule_parts.interpreters, relaxed=relaxation.interpreters),
         blocks=Blocking(names.INTERPRETERS, between.interpreters),
         obstacle=rule_words.interpreters_obstacle,
         party_obstacle=rule_words.interpreters_party_obstacle,
@@ -181,7 +180,7 @@ RULES: tuple[Rule, ...] = (
             RoomStep(names.PINNED, place.pinned_room, place.pinned_room_words, first=True),
             TimeStep(names.PINNED, place.pinned, place.pinned_words, first=True),
         ),
-        model=ModelPart(cpsat_model.pinned, relaxed=relaxation.pinned),
+        model=ModelPart(rule_parts.pinned, relaxed=relaxation.pinned),
         demand=rule_words.pinned_demand,
     ),
     Rule(

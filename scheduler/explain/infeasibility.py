@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.contract.domain import Conference, History, Meeting, Request
-from scheduler.model.cpsat import ConferenceModel
+from scheduler.model.variables import ConferenceModel
 from scheduler.registry import ALL_RULES, BY_NAME, CLASH_FAMILIES, describe_demand, model_parts, placement_rules
 from scheduler.rules.placement import Placement, place
 from scheduler.rules.words import Clash, Held

@@ -1,6 +1,6 @@
 """A time-indexed LP relaxation of the priority phase: an upper bound on the scheduled priority.
 
-CP-SAT's own bound comes from its LP over the intervals (with the energy cuts of `cpsat_model`), which does
+CP-SAT's own bound comes from its LP over the intervals (with the energy cuts of `model.strengthening`), which does
 not see that a delegation or a room is used at one instant at most once (or size times). Here a variable says
 "this request is held at this start (in this pool of rooms)", between 0 and 1, and each rule between
 meetings is a row per instant. On the conference benchmarks it is far stronger (conf-40x150-tight 464 against
@@ -34,7 +34,8 @@ import numpy as np
 
 from scheduler.contract.domain import Meeting
 from scheduler.model.child import Child
-from scheduler.model.cpsat import ConferenceModel, teams_held
+from scheduler.model.rule_parts import teams_held
+from scheduler.model.variables import ConferenceModel
 
 # Above this many columns the LP takes longer than it gives (fair-300x3000: 122 000 columns, 76 s for a
 # bound 0.3 % below CP-SAT's); up to BY_POOL_COLUMNS a column per request, pool of rooms and start (it sees

@@ -1,6 +1,6 @@
 """Which placed meetings keep a request out of one room and start: the rules between meetings, one function each.
 
-The CP-SAT model holds these rules among the meetings it places (`scheduler.model.cpsat`). Everything that
+The CP-SAT model holds these rules among the meetings it places (`scheduler.model.rule_parts`). Everything that
 reasons about meetings already placed asks them here instead: the greedy (may a request go there?), the
 reason a request was left out (what closed its times?), the confirmed explanations (which meetings stay in
 the way, under which rule). Each function is named as its rule and bound to it in the registry

@@ -21,8 +21,8 @@ from functools import cached_property
 from ortools.sat.python import cp_model
 
 from scheduler.contract.domain import Conference, History, Meeting
-from scheduler.model.cpsat import ConferenceModel, ModelPart
 from scheduler.model.room_groups import room_pools
+from scheduler.model.variables import ConferenceModel, ModelPart
 from scheduler.rules.placement import Around, Placement
 
 # A neighbourhood: the search (incumbent, placements) and a random source -> the requests it frees.

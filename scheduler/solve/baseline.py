@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference, History, Meeting
 from scheduler.contract.problems import Problem
-from scheduler.model.cpsat import ConferenceModel
+from scheduler.model.variables import ConferenceModel
 from scheduler.rules.placement import Around, Placement, needs_interpretation
 from scheduler.solve.run import Run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from scheduler.model.cpsat import STRENGTHENING
+from scheduler.model.variables import STRENGTHENING
 from scheduler.registry import ALL_RULES
 
 

@@ -15,14 +15,14 @@ from ortools.sat.python import cp_model
 from scheduler.contract import figures
 from scheduler.contract.domain import Conference, Meeting
 from scheduler.model.breaks_maxsat import FewestBreaks, shape
-from scheduler.model.cpsat import (
-    ConferenceModel,
+from scheduler.model.objectives import (
     breaks_model_size,
     breaks_value,
     compactness_value,
     preferred_value,
     rooms_used_value,
 )
+from scheduler.model.variables import ConferenceModel
 from scheduler.search.phase_time import may_start
 from scheduler.solve.run import Run, stopped_when
 

@@ -12,9 +12,9 @@ from ortools.sat.python import cp_model
 
 from scheduler.contract import figures
 from scheduler.contract.domain import Meeting
-from scheduler.model.cpsat import ConferenceModel, ModelPart
 from scheduler.model.relaxation import LpBound, rounding
 from scheduler.model.relaxation import build as build_relaxation
+from scheduler.model.variables import ConferenceModel, ModelPart
 from scheduler.search.greedy import greedy_schedule
 from scheduler.search.neighbourhoods import Search, improve
 from scheduler.search.phase_time import Stall

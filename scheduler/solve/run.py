@@ -17,7 +17,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from scheduler.model.cpsat import ConferenceModel
+from scheduler.model.variables import ConferenceModel
 from scheduler.search.phase_time import Stall
 from scheduler.solve.options import SolveOptions
 from scheduler.solve.types import Progress, ProgressCallback, SolveStats

@@ -23,7 +23,7 @@ from scheduler.explain.infeasibility import Conflict, find_conflict, solve_must_
 from scheduler.explain.reasons import unscheduled_reasons
 from scheduler.explain.why import Explanation, explain_all
 from scheduler.model.bounds import static_bound
-from scheduler.model.cpsat import ConferenceModel, ModelPart
+from scheduler.model.variables import ConferenceModel, ModelPart
 from scheduler.registry import model_parts, placement_rules
 from scheduler.rules.placement import Placement, placements
 from scheduler.search.greedy import greedy_schedule

@@ -21,8 +21,8 @@ from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import History, Meeting
 from scheduler.contract.parse import load_conference
 from scheduler.model.bounds import static_bound
-from scheduler.model.cpsat import ConferenceModel
 from scheduler.model.relaxation import Column, LpBound, Rows, build, upper_bound
+from scheduler.model.variables import ConferenceModel
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.registry import ALL_RULES, RULES, model_parts, placement_rules
 from scheduler.rules.placement import placements

@@ -24,7 +24,7 @@ from scheduler.explain import reasons
 from scheduler.explain.infeasibility import Conflict, solve_must_happen
 from scheduler.explain.reasons import unscheduled_reasons
 from scheduler.explain.why import Cause, explain
-from scheduler.model.cpsat import STRENGTHENING
+from scheduler.model.variables import STRENGTHENING
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.registry import ALL_RULES, BY_NAME, CLASH_FAMILIES, RULES, blocking, placement_rules, rule_table
 from scheduler.rules import between

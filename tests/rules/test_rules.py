@@ -17,7 +17,7 @@ import pytest
 
 from scheduler.contract import rule_names as rn
 from scheduler.contract.parse import load_conference
-from scheduler.model.cpsat import STRENGTHENING
+from scheduler.model.variables import STRENGTHENING
 from scheduler.publish.from_outcome import schedule_document
 from tests.support import instances as conftest
 from tests.support.instances import DETERMINISTIC, instance, placed, request, solve_checked

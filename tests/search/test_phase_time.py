@@ -12,7 +12,7 @@ import json
 import pytest
 
 from scheduler.contract.parse import load_conference
-from scheduler.model.cpsat import ConferenceModel
+from scheduler.model.variables import ConferenceModel
 from scheduler.registry import model_parts, placement_rules
 from scheduler.rules.placement import placements
 from scheduler.search.phase_time import LEAST_SECONDS, Stall, may_start

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.contract.parse import load_conference
 from scheduler.model.bounds import static_bound
-from scheduler.model.cpsat import ConferenceModel
+from scheduler.model.variables import ConferenceModel
 from scheduler.registry import model_parts, placement_rules
 from scheduler.rules.placement import placements
 from scheduler.solve.options import SolveOptions
