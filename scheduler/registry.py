@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from scheduler.check import validator as check
+from scheduler.check import rules as check
 from scheduler.contract import rule_names as names
 from scheduler.contract.domain import Conference, Request
 from scheduler.model import relaxation, rule_parts, strengthening
