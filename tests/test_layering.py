@@ -135,3 +135,15 @@ def test_publishing_and_checking_never_load_the_solvers() -> None:
     publish = [f"scheduler.publish.{p.stem}" for p in (SCHEDULER / "publish").glob("*.py") if p.stem != "__init__"]
     loaded = _loaded_after_importing(*publish, "scheduler.check.validator", "scheduler.contract.parse")
     assert not loaded & {"ortools", "highspy", "pysat"}
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in tests/support (and fixtures in conftest.py files, which pytest loads itself): a test
+    module imported by another runs its tests twice and ties two files together."""
+    wrong = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for module, _ in _imports(path)
+        if module.startswith("tests.") and (module.split(".")[-1].startswith("test_") or module.endswith("conftest"))
+    ]
+    assert not wrong, "\n".join(wrong)
