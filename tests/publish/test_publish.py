@@ -204,6 +204,7 @@ def test_the_leak_check_finds_what_it_should(minsk) -> None:
     assert found == [f"delegation {other.id}", f"the name of {other.id}: {other.name}", f"request {stranger.id}"]
 
 
+@pytest.mark.slow
 def test_agendas_list_programme_items_only_while_the_delegation_is_there(minsk) -> None:
     """Hungary leaves on 31 October: the closing plenary of 1 November is not on its agenda."""
     conference, publication = minsk

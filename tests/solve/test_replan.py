@@ -202,6 +202,7 @@ def test_balanced_loses_no_value_and_moves_no_more_than_a_fresh_solve(name, scen
     assert len(kept(valid, balanced)) >= len(kept(valid, off))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "scenario"), CASES)
 def test_change_marks_tell_the_truth(name, scenario):
     _, _, previous = published(name)
