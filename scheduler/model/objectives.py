@@ -229,7 +229,7 @@ def rooms_used_value(cm: ConferenceModel) -> cp_model.LinearExpr:
         rooms = {r for mv in mvs for r in mv.in_room}
         if len(rooms) < 2:
             continue
-        for room_id in rooms:
+        for room_id in sorted(rooms):  # in one order whatever the hash seed: a seeded solve repeats
             used = cm.model.new_bool_var(f"uses[{party},{room_id}]")
             for mv in mvs:
                 if room_id in mv.in_room:
