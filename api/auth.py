@@ -18,10 +18,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from api.errors import Forbidden, NotFound
-from api.identity import SESSION_PREFIX, Identity, hash_secret, now
+from api.identity import SESSION_PREFIX, Identity, hash_secret
 from api.storage.models import KeyRow, SessionRow
 
-__all__ = ["Admin", "Caller", "Host", "Identity", "Member", "current_identity", "now"]  # `now`: api.worker's
+__all__ = ["Admin", "Caller", "Host", "Identity", "Member", "current_identity"]
 
 def _unauthorised(detail: str) -> HTTPException:
     return HTTPException(

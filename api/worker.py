@@ -20,7 +20,7 @@ from functools import cache
 
 from sqlalchemy import update
 
-from api.auth import now
+from api.identity import now
 from api.settings import Settings
 from api.storage.db import Database
 from api.storage.models import SolveRow, VersionRow
