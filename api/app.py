@@ -19,12 +19,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from api.errors import ServiceError
+from api.processes import die_with_serve
 from api.queue import Queue, make_queue
 from api.routers import audit, events, feeds, keys, requests, schedule, solves
 from api.settings import Settings
+from api.stale import sweep_stale
 from api.storage.db import Database
 from api.web import forms, host, liaison, shared
-from api.worker import sweep_stale
 
 log = logging.getLogger("bilateral.api")
 
@@ -120,10 +121,11 @@ async def _lifespan(app: FastAPI):
     yield
 
 
-def create_app(settings: Settings | None = None, queue: Queue | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, queue: Queue | None = None, migrate: bool = True) -> FastAPI:
     settings = settings or Settings.from_env()
     db = Database(settings.database_url)
-    db.migrate()
+    if migrate:
+        db.migrate()
     sweep_stale(db, settings.stale_after_seconds)
     app = FastAPI(
         lifespan=_lifespan,
@@ -166,5 +168,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
 
 
 def app_from_env() -> FastAPI:
-    """The app of a web process started by uvicorn itself (`scheduler serve --processes N`)."""
-    return create_app(Settings.from_env())
+    """The app of a web process started by uvicorn itself (`scheduler serve --processes N`): `serve` has
+    migrated the database before starting it, and the web process ends with serve."""
+    die_with_serve()
+    return create_app(Settings.from_env(), migrate=False)

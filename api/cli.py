@@ -16,8 +16,11 @@ import sys
 from pathlib import Path
 
 import typer
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 
 from api.identity import Identity, new_key, now
+from api.processes import SERVE_PID, die_with_serve
 from api.settings import Settings
 from api.storage.db import Database
 from api.storage.models import EventRow, KeyRow
@@ -58,25 +61,72 @@ def serve(
     from api.app import create_app
 
     settings = Settings.from_env(public_url=public_url or f"http://{host}:{port}")
+    problem = unwritable(settings)
+    if problem:  # before any process starts: a web process that cannot write would be restarted forever
+        err.print(problem)
+        raise typer.Exit(2)
     db = Database(settings.database_url)
-    db.migrate()
+    db.migrate()  # once, here: the web processes start on a database that is up to date
     if demo:
         _demo(db, settings)
-    worker = _start_worker(settings) if embedded_worker else None
+    db.dispose()
+    # uvicorn re-raises the SIGTERM it shut down on, which would end serve before `finally` stops the worker
+    signal.signal(signal.SIGTERM, _exit_quietly)
     os.environ.update(settings.to_env())  # each web process reads the same settings
+    os.environ[SERVE_PID] = str(os.getpid())  # and dies with serve, however serve ends (api.processes)
+    worker = _start_worker(settings) if embedded_worker else None
     try:
         if processes == 1:
-            uvicorn.run(create_app(settings), host=host, port=port, log_config=_log_config())
+            uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_config=_log_config())
         else:
             uvicorn.run("api.app:app_from_env", factory=True, workers=processes, host=host, port=port,
-                        log_config=_log_config())
+                        log_config=_log_config(), timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGINT)
+        if worker is not None:  # at once (huey's SIGTERM): a solve it was running is failed by the stale sweep
+            worker.terminate()
             try:
                 worker.wait(10)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+# uvicorn kills a web process that does not answer its health check in time (5 s by default), and a web
+# process answers only once Python has started and read api.cli: on a busy 2-core machine that took more
+# than 5 s, and web processes were killed and restarted over and over while they started
+HEALTHCHECK_SECONDS = 60
+
+
+def _exit_quietly(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def unwritable(settings: Settings) -> str | None:
+    """Why serve could not write its SQLite database or queue file (one line naming the file), or None."""
+    checks = [("database", settings.database_url)] if settings.database_url.startswith("sqlite") else []
+    if not settings.redis_url:
+        checks.append(("queue file", f"sqlite:///{settings.queue_path}"))
+    for what, url in checks:
+        problem = _write_problem(url)
+        if problem:
+            path = make_url(url).database or url
+            return (f"cannot write the {what} {Path(path).resolve()} ({problem}): "
+                    "check that the file and its folder may be written by this user")
+    return None
+
+
+def _write_problem(url: str) -> str | None:
+    """Writes to the SQLite database at `url` and takes it back; what went wrong, or None."""
+    db = Database(url)
+    try:
+        with db.write_engine.connect() as connection:
+            written = connection.begin()  # BEGIN IMMEDIATE: the write lock
+            connection.exec_driver_sql("CREATE TABLE bilateral_write_check (x INTEGER)")  # the file, its journal
+            written.rollback()
+    except OperationalError as exc:
+        return str(exc.orig)
+    finally:
+        db.dispose()
+    return None
 
 
 def _start_worker(settings: Settings) -> subprocess.Popen:
@@ -88,6 +138,9 @@ def _start_worker(settings: Settings) -> subprocess.Popen:
 def worker(threads: int = typer.Option(1, "--threads", min=1, help="solves run at once by this process")) -> None:
     """Run solve workers: take queued solves and run them (DATABASE_URL and REDIS_URL as the API's)."""
     from api.queue import make_queue
+
+    die_with_serve()  # the embedded worker of `scheduler serve` ends with it, even when serve is killed
+    import api.worker  # noqa: F401  (the solver, loaded now rather than at the first solve)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = Settings.from_env()

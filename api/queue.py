@@ -23,14 +23,18 @@ class Queue:
         self.solve(solve_id)
 
 
+def solve(solve_id: str) -> None:
+    """The solve task, registered under this one name in every process. Only a worker runs it, so the solver
+    is imported here, at the first solve: a web process enqueues without ever loading OR-Tools (which takes
+    seconds on a busy machine, long enough for uvicorn to take a starting web process for hung)."""
+    from api.worker import run_solve
+
+    run_solve(solve_id)
+
+
 def make_queue(settings: Settings) -> Queue:
     if settings.redis_url:
         huey: Huey = RedisHuey(settings.queue_name, url=settings.redis_url, results=False)
     else:
         huey = SqliteHuey(settings.queue_name, filename=settings.queue_path, results=False)
-
-    # imported here: the worker module needs the solver, which the web process loads only to enqueue
-    from api.worker import run_solve
-
-    task = huey.task(name="solve", retries=0)(run_solve)
-    return Queue(huey, task)
+    return Queue(huey, huey.task(name="solve", retries=0)(solve))

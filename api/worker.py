@@ -4,7 +4,7 @@ A worker takes a queued solve (only once: the row moves from `queued` to `runnin
 message delivered twice is solved once), heartbeats while it runs, writes progress at most once a second,
 stops within a second of a cancel (a flag in the solve row, answered with the solver's stop event), and
 stores the result. A worker killed outright runs no cleanup: any process of the installation that finds a
-`running` solve whose heartbeat is older than `stale_after_seconds` marks it `failed` (`sweep_stale`).
+`running` solve whose heartbeat is older than `stale_after_seconds` marks it `failed` (`api.stale`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import os
 import socket
 import threading
 import time
-from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import update
 
 from api.identity import now
 from api.settings import Settings
+from api.stale import sweep_stale
 from api.storage.db import Database
 from api.storage.models import SolveRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
@@ -35,7 +35,6 @@ from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome, Progress
 
 log = logging.getLogger("bilateral.worker")
-LOST = "the worker stopped answering (it crashed or was killed); nothing was published"
 CANCEL_POLL_SECONDS = 0.5
 PROGRESS_EVERY_SECONDS = 1.0
 
@@ -45,18 +44,6 @@ def _context() -> tuple[Settings, Database]:
     """This process's settings and database (a worker process serves one installation)."""
     settings = Settings.from_env()
     return settings, Database(settings.database_url)
-
-
-def sweep_stale(db: Database, stale_after_seconds: float) -> int:
-    """Mark failed every running solve whose worker has been silent too long; returns how many."""
-    at = now()
-    with db.writing() as session:
-        result = session.execute(
-            update(SolveRow)
-            .where(SolveRow.state == "running", SolveRow.heartbeat_at < at - timedelta(seconds=stale_after_seconds))
-            .values(state="failed", message=LOST, finished_at=at)
-        )
-        return result.rowcount or 0
 
 
 def _claim(db: Database, solve_id: str) -> SolveRow | None:

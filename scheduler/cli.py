@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,15 +20,15 @@ from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference
 from scheduler.contract.input_model import input_json_schema
 from scheduler.contract.parse import BadInput, load_conference
-from scheduler.explain.why import explain
 from scheduler.publish.folders import FolderRefused, check_target, write_folder
 from scheduler.publish.publication import Publication, PublicationRefused, publish
 from scheduler.publish.reports import document_meetings
 from scheduler.publish.revisions import BadPrevious, check_publication_time, latest_change, read_previous
 from scheduler.solve.baseline import FRESH, STABILITIES, BadAnchor, Baseline, baseline_of
-from scheduler.solve.options import SolveOptions
-from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome, Progress
+
+if TYPE_CHECKING:  # the solver's modules load OR-Tools: the commands that solve import them where they do
+    from scheduler.solve.options import SolveOptions
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1, 2, 3, 4
 CALENDARS = "calendars/"  # where a publication keeps its feeds
@@ -143,6 +143,15 @@ class _ProgressLine:
         return Text(f"solving [{p.phase}]  {p.elapsed:6.1f} s   best {best}   bound {bound}   gap {gap}")
 
 
+def solve(conference: Conference, options: SolveOptions, progress: Callable[[Progress], None] | None,
+          stop: threading.Event, baseline: Baseline) -> Outcome:
+    """The solver, loaded at the first solve: OR-Tools takes seconds to load on a busy machine, and the
+    commands that do not solve (and `scheduler serve`'s web processes, which import this module) never need it."""
+    from scheduler.solve.solver import solve as run
+
+    return run(conference, options, progress, stop, baseline)
+
+
 def _solve_with_progress(
     conference: Conference, options: SolveOptions, quiet: bool, baseline: Baseline = FRESH
 ) -> Outcome:
@@ -210,6 +219,8 @@ def solve_command(
 ) -> None:
     """Schedule the requests of INPUT_FILE and write schedule.json, schedule.csv, agendas, calendars and the
     office's room plan and workbook into --out."""
+    from scheduler.solve.options import SolveOptions  # loads OR-Tools: only in the commands that solve
+
     conference = _read_conference(input_file)
     previous = _read_previous(previous_file)
     published_at = _published_at(published_at_text, previous)
@@ -411,6 +422,8 @@ def explain_command(
         raise typer.Exit(EXIT_BAD_INPUT)
     freeze = None if document.frozen_before is None else conference.clock.to_minute(
         datetime.fromisoformat(document.frozen_before))
+    from scheduler.explain.why import explain  # loads OR-Tools: only where it is used
+
     try:
         answer = explain(conference, document_meetings(conference, document), request_id, freeze=freeze,
                          seconds=seconds)

@@ -147,3 +147,12 @@ def test_no_test_module_imports_another() -> None:
         if module.startswith("tests.") and (module.split(".")[-1].startswith("test_") or module.endswith("conftest"))
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_web_process_starts_without_the_solvers() -> None:
+    """A web process of `scheduler serve` reads api.cli (multiprocessing's spawn reads the main module again)
+    and api.app, and uvicorn kills one that does not answer its health check while it starts: OR-Tools,
+    pandas and alembic took seconds to load on a busy 2-core machine. The web process only enqueues solves
+    (by the task's name), publishes (pandas is loaded for the workbook then) and never migrates."""
+    loaded = _loaded_after_importing("api.cli", "api.app")
+    assert not loaded & {"ortools", "pandas", "numpy", "highspy", "pysat", "alembic"}

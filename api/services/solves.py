@@ -14,10 +14,10 @@ from api.errors import Conflict, Unavailable
 from api.identity import Identity, now
 from api.queue import Queue
 from api.schemas import Progress, SolveCreate, SolvePublic, UnscheduledOut
+from api.stale import sweep_stale
 from api.storage import repo
 from api.storage.db import Database
 from api.storage.models import SolveRow, VersionRow
-from api.worker import sweep_stale
 from scheduler.contract.document import Changes, ScheduleDocument
 from scheduler.contract.domain import Conference
 from scheduler.solve.baseline import Anchor, BadAnchor

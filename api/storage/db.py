@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,6 +74,11 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (run at every start; a no-op when up to date)."""
+        # alembic (with mako and pygments) takes a quarter of a second to import, a second on a busy machine:
+        # loaded only by what migrates, not by every web process
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))

@@ -3,13 +3,26 @@
 The solver's helpers that are not CP-SAT (MaxSAT on the breaks, the LP bound) run this way: the time limit
 can stop them (a C library call cannot be interrupted from a thread), and their memory is their own. The
 child is forked, so it needs nothing pickled but its answer.
+
+The child dies with its parent, however the parent ends (a service worker killed with SIGKILL runs no
+cleanup): on Linux the kernel kills it (PR_SET_PDEATHSIG), elsewhere a thread of its own watches the parent.
+Each process also closes the pipe's end it does not use, so that a child whose parent is gone gets an error
+writing its answer instead of blocking on a pipe whose only reader is itself.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
+
+PR_SET_PDEATHSIG = 1
+WATCH_SECONDS = 0.5
 
 
 class Child:
@@ -18,9 +31,11 @@ class Child:
     def __init__(self, target: Callable[..., Any], *args: Any):
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
-        self.process = context.Process(target=_answer, args=(target, args, send), daemon=True)
+        self.process = context.Process(
+            target=_answer, args=(target, args, send, self.receive, os.getpid()), daemon=True
+        )
         self.process.start()
-        send.close()
+        send.close()  # the child's end: the answer comes from the child alone
 
     def done(self) -> bool:
         """The answer is there (or the child died: `result` then gives None)."""
@@ -45,5 +60,31 @@ class Child:
         self.process.join()
 
 
-def _answer(target: Callable[..., Any], args: tuple, send) -> None:
+def _answer(target: Callable[..., Any], args: tuple, send, receive, parent: int) -> None:
+    receive.close()  # the parent's end: were the child to keep it, its write would never fail
+    _die_with(parent)
     send.send(target(*args))
+
+
+def _die_with(parent: int) -> None:
+    """SIGKILL to this child when `parent` ends (or at once, if it already has)."""
+    if not _ask_the_kernel():
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent ended before the kernel was asked
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _ask_the_kernel() -> bool:
+    """PR_SET_PDEATHSIG (Linux): SIGKILL when the thread that forked this child ends; False without it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        threading.Event().wait(WATCH_SECONDS)
+    os.kill(os.getpid(), signal.SIGKILL)

@@ -16,13 +16,15 @@ import warnings
 import zipfile
 from datetime import UTC, datetime
 from html import escape
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from scheduler.contract.document import ScheduledMeeting, ScheduleDocument
 from scheduler.contract.domain import Conference, Day, Meeting
 from scheduler.publish.reports import agenda, cancelled_line, change_note, document_meetings, meetings_table
 from scheduler.publish.revisions import latest_change
+
+if TYPE_CHECKING:  # pandas is loaded where the workbook is made: the service's web processes start without it
+    import pandas as pd
 
 
 def _name(conference: Conference, delegation_id: str) -> str:
@@ -339,6 +341,8 @@ def _short(name: str, limit: int = 28) -> str:
 def schedule_xlsx(conference: Conference, document: ScheduleDocument) -> bytes:
     """A workbook for the office: every meeting (local times, parties, heads, room, …), the requests left out
     with the office's reasons, and the meetings cancelled since earlier publications."""
+    import pandas as pd
+
     meetings = _with_changes(conference, document, meetings_table(conference, document_meetings(conference, document)))
     parties = {r.id: r.parties for r in conference.requests}
     unscheduled = pd.DataFrame(

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from scheduler.contract.document import CancelledMeeting, MovedFrom, ScheduledMeeting, ScheduleDocument
 from scheduler.contract.domain import Conference, Day, Delegation, Meeting, ProgrammeItem
 from scheduler.publish.delegation_view import LeftOut, delegation_view
+
+if TYPE_CHECKING:  # pandas is loaded where a table is made: the service's web processes start without it
+    import pandas as pd
 
 
 def document_meetings(conference: Conference, document: ScheduleDocument) -> list[Meeting]:
@@ -45,6 +47,8 @@ def _in_minutes(conference: Conference, scheduled: Iterable[ScheduledMeeting]) -
 
 def meetings_table(conference: Conference, meetings: tuple[Meeting, ...] | list[Meeting]) -> pd.DataFrame:
     """One row per meeting, in time order, with local dates and times."""
+    import pandas as pd
+
     clock = conference.clock
     rows = []
     for m in sorted(meetings, key=lambda m: (m.start, m.room)):

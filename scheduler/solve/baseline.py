@@ -27,16 +27,18 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Literal
 
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference, History, Meeting
 from scheduler.contract.problems import Problem
-from scheduler.model.variables import ConferenceModel
 from scheduler.rules.placement import Around, Placement, needs_interpretation
-from scheduler.solve.run import Run
+
+if TYPE_CHECKING:  # the model's types only: the service checks an anchor without loading OR-Tools
+    from ortools.sat.python import cp_model
+
+    from scheduler.model.variables import ConferenceModel
+    from scheduler.solve.run import Run
 
 Stability = Literal["strict", "balanced", "off"]
 STABILITIES: tuple[str, ...] = ("strict", "balanced", "off")
@@ -235,6 +237,8 @@ def _disruption(cm: ConferenceModel, previous: dict[str, Meeting]) -> cp_model.L
     """How far a schedule strays from the previous one, weighted by priority: a change of room costs
     ROOM_CHANGE, of time TIME_CHANGE, a cancellation CANCELLED (a meeting that must move costs nothing to
     move). Needs a model whose pools are single rooms (the room a meeting is in is then a variable)."""
+    from ortools.sat.python import cp_model
+
     terms = []
     for rid, old in previous.items():
         mv = cm.meetings.get(rid)
@@ -268,6 +272,8 @@ def hold_stability(
 ) -> list[Meeting] | None:
     """The fewest changes to the previous schedule (weighted, see `_disruption`), then held there: later
     phases may not move more. Returns the schedule found (or `best` when none was)."""
+    from ortools.sat.python import cp_model
+
     changes = anchor.disruption(cm)
     cm.model.minimize(changes)
     if best is not None:
