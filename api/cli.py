@@ -58,8 +58,6 @@ def serve(
     """Run the HTTP API (and one solve worker) on this machine."""
     import uvicorn
 
-    from api.app import create_app
-
     settings = Settings.from_env(public_url=public_url or f"http://{host}:{port}")
     problem = unwritable(settings)
     if problem:  # before any process starts: a web process that cannot write would be restarted forever
@@ -77,6 +75,8 @@ def serve(
     worker = _start_worker(settings) if embedded_worker else None
     try:
         if processes == 1:
+            from api.app import create_app
+
             uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_config=_log_config())
         else:
             uvicorn.run("api.app:app_from_env", factory=True, workers=processes, host=host, port=port,
