@@ -92,8 +92,9 @@ def serve(
 
 # uvicorn kills a web process that does not answer its health check in time (5 s by default), and a web
 # process answers only once Python has started and read api.cli: on a busy 2-core machine that took more
-# than 5 s, and web processes were killed and restarted over and over while they started
-HEALTHCHECK_SECONDS = 60
+# than 5 s, and web processes were killed and restarted over and over while they started. (uvicorn's
+# supervisor handles signals between two checks: a web process that hangs delays a SIGTERM this long.)
+HEALTHCHECK_SECONDS = 30
 
 
 def _exit_quietly(signum: int, _frame: object) -> None:
