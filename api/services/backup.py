@@ -26,7 +26,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ LEFT_OUT = {
 OMITTED = {
     ("audit", "id"): "numbered by the database it is restored into, in the backup's order",
 }
+INT_LIMIT = 2**31  # PostgreSQL's integer; SQLite would take more, and another back-end then not
 UNFINISHED = ("queued", "running")  # a restored solve in these states has no worker and no queue message
 RESTORER = Identity(key_id=None, role="admin", event_id=None, delegation=None)  # type: ignore[arg-type]
 
@@ -249,9 +250,9 @@ def _envelope_problems(document: Any) -> Iterator[str]:
     if not isinstance(document.get("exported_at"), str):
         yield f"exported_at: expected a time, not {document.get('exported_at')!r}"
     installation = document.get("installation")
-    if not isinstance(installation, dict) or not isinstance(installation.get("feed_secret"), str) \
-            or not installation["feed_secret"]:
-        yield "installation.feed_secret: expected the installation's feed secret (a string)"
+    secret = installation.get("feed_secret") if isinstance(installation, dict) else None
+    if not isinstance(secret, str) or not secret or secret != secret.strip():
+        yield "installation.feed_secret: expected the installation's feed secret (text, no spaces around it)"
     tables = document.get("tables")
     if not isinstance(tables, dict):
         yield "tables: expected an object of tables"
@@ -299,9 +300,11 @@ def _value_in(kind: Any, value: Any, nullable: bool) -> Any:
     if isinstance(kind, Boolean):
         return _typed(value, bool, "true or false")
     if isinstance(kind, Integer):
-        return _typed(value, int, "a whole number")
+        if not -INT_LIMIT <= _typed(value, int, "a whole number") < INT_LIMIT:
+            raise ValueError(f"{value} is out of range (a column holds 32 bits)")
+        return value
     if isinstance(kind, Float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > 1e300:
             raise ValueError(f"expected a number, not {_short(value)}")
         return float(value)
     if isinstance(kind, String):  # Text too
@@ -329,7 +332,10 @@ def _time(value: Any) -> datetime:
         raise ValueError(f"expected an ISO 8601 time, not {_short(value)}") from None
     if at.tzinfo is None:
         raise ValueError(f"expected a time with its UTC offset, not {value!r}")
-    return at
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of range") from None
 
 
 def _short(value: Any) -> str:

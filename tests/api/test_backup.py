@@ -4,6 +4,7 @@ serve the same bytes; a file that is not a backup, or an event that exists, is r
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import stat
@@ -175,6 +176,16 @@ def exported(tmp_path: Path) -> tuple[Service, dict]:
     service.client.close()
 
 
+@pytest.fixture(scope="module")
+def a_backup(tmp_path_factory) -> dict:
+    """A backup of `conf` as `start_service` makes it, for the cases that only spoil a copy of it."""
+    service = start_service(installation(tmp_path_factory.mktemp("original")))
+    result = admin_here(service.settings, "export", "conf")
+    assert result.exit_code == 0, result.output
+    service.client.close()
+    return json.loads(result.stdout)
+
+
 def test_the_backup_names_every_table_it_leaves_out() -> None:
     tables = set(Base.metadata.tables)
     assert tables == set(backup.EXPORTED) | set(backup.LEFT_OUT), "a table neither in the backup nor left out"
@@ -229,12 +240,15 @@ BAD = {
     "not a backup": (lambda d: d.update(format="bilateral-input"), "format: expected 'bilateral-event-backup'"),
     "a later version": (lambda d: d.update(version=2), "version: this service reads version 1"),
     "no secret": (lambda d: d["installation"].pop("feed_secret"), "installation.feed_secret"),
+    "a padded secret": (lambda d: d["installation"].update(feed_secret=" x\n"), "installation.feed_secret"),
     "a table missing": (lambda d: d["tables"].pop("requests"), "tables.requests: expected a list of rows"),
     "a table unknown": (lambda d: d["tables"].update(sessions=[]), "tables.sessions: not a table"),
     "a column unknown": (_tables(**{"requests.0.colour": "red"}), "tables.requests[0].colour: not a column"),
     "a column missing": (_tables(**{"requests.0.status": DELETE}), "tables.requests[0].status: missing"),
     "a null": (_tables(**{"requests.0.priority": None}), "tables.requests[0].priority: must not be null"),
     "a wrong type": (_tables(**{"requests.0.revision": "2"}), "tables.requests[0].revision: expected a whole number"),
+    "a huge number": (_tables(**{"requests.0.revision": 2**70}), "tables.requests[0].revision: 11805916207174113"),
+    "the end of time": (_tables(**{"audit.0.at": "9999-12-31T23:00:00-05:00"}), "tables.audit[0].at: '9999-12-31"),
     "a bad time": (_tables(**{"events.0.created_at": "yesterday"}), "tables.events[0].created_at: expected an ISO"),
     "a naive time": (_tables(**{"audit.0.at": "2026-01-01T10:00:00"}), "tables.audit[0].at: expected a time with"),
     "another event's row": (_tables(**{"feed_tokens.0.event_id": "other"}), "is not the backup's event 'conf'"),
@@ -246,9 +260,8 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_a_bad_backup_is_refused_naming_what_is_wrong(exported: tuple[Service, dict], tmp_path: Path,
-                                                        case: str) -> None:
-    _, document = exported
+def test_a_bad_backup_is_refused_naming_what_is_wrong(a_backup: dict, tmp_path: Path, case: str) -> None:
+    document = copy.deepcopy(a_backup)
     spoil, message = BAD[case]
     spoilt = spoil(document)
     raw = spoilt if isinstance(spoilt, bytes) else json.dumps(document, ensure_ascii=True).encode()
@@ -261,10 +274,10 @@ def test_a_bad_backup_is_refused_naming_what_is_wrong(exported: tuple[Service, d
     assert not Path(fresh.secret_file).exists()
 
 
-def test_a_backup_the_database_refuses_writes_nothing(exported: tuple[Service, dict], tmp_path: Path) -> None:
+def test_a_backup_the_database_refuses_writes_nothing(a_backup: dict, tmp_path: Path) -> None:
     """Two requests whose ids differ only in case: the second row breaks a unique index, after the event and
     the first rows went in. Nothing of it stays, and the installation keeps its own feed secret file (none)."""
-    _, document = exported
+    document = copy.deepcopy(a_backup)
     first = document["tables"]["requests"][0]
     twin = {**first, "id": first["id"].swapcase(), "status": "declined"}  # declined: not in the contract check
     document["tables"]["requests"].append(twin)
@@ -312,5 +325,7 @@ def test_a_backup_file_is_for_its_owner_only(exported: tuple[Service, dict], tmp
     unknown = admin_here(service.settings, "export", "nope", "-o", str(tmp_path / "nope.json"))
     assert unknown.exit_code == 2 and "no event 'nope'" in unknown.stderr
     assert not (tmp_path / "nope.json").exists()
+    missing = admin_here(service.settings, "import", str(tmp_path / "no-such-backup.json"))
+    assert missing.exit_code == 2 and "No such file" in missing.stderr
     elsewhere = admin_here(installation(tmp_path / "elsewhere"), "export", "conf")
     assert elsewhere.exit_code == 2 and "no database at" in elsewhere.stderr
