@@ -415,7 +415,7 @@ def restore(db: Database, settings: Settings, backup: Backup, replace: bool = Fa
     """Write the backup's event into this installation, in one transaction: all of it or nothing."""
     secret_file = Path(settings.secret_file)
     before = secret_file.read_bytes() if secret_file.exists() else None
-    adopted = False
+    written = False  # the secret file: put back as it was if the transaction then fails
     try:
         with db.writing() as session:
             replaced = _make_room(session, backup, replace)
@@ -429,11 +429,12 @@ def restore(db: Database, settings: Settings, backup: Backup, replace: bool = Fa
             session.flush()
             if adopted:  # last before the commit: a refused write leaves the secret as it was (below)
                 write_secret_file(secret_file, backup.feed_secret + "\n")
+                written = True
     except DBAPIError as exc:
-        _put_back(secret_file, before, adopted)
+        _put_back(secret_file, before, written)
         raise BackupRefused(f"the database refused the backup: {_first_line(exc.orig)}") from None
     except BaseException:
-        _put_back(secret_file, before, adopted)
+        _put_back(secret_file, before, written)
         raise
     return Restored(backup.event_id, {n: len(backup.rows[n]) for n in EXPORTED}, replaced, adopted, failed)
 
@@ -442,8 +443,8 @@ def _first_line(error: BaseException | None) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def _put_back(path: Path, before: bytes | None, adopted: bool) -> None:
-    if not adopted:
+def _put_back(path: Path, before: bytes | None, written: bool) -> None:
+    if not written:
         return
     if before is None:
         path.unlink(missing_ok=True)

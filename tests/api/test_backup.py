@@ -186,10 +186,14 @@ def a_backup(tmp_path_factory) -> dict:
     return json.loads(result.stdout)
 
 
-def test_the_backup_names_every_table_it_leaves_out() -> None:
+def test_the_backup_names_every_table_it_leaves_out(a_backup: dict) -> None:
     tables = set(Base.metadata.tables)
     assert tables == set(backup.EXPORTED) | set(backup.LEFT_OUT), "a table neither in the backup nor left out"
     assert all(c in Base.metadata.tables[t].columns for t, c in backup.OMITTED)
+    # every column of the tables this event has rows in (the round trips below see all of them filled)
+    for name in ("events", "api_keys", "requests", "feed_tokens", "audit"):
+        wanted = {c.name for c in Base.metadata.tables[name].columns} - {c for t, c in backup.OMITTED if t == name}
+        assert a_backup["tables"][name] and all(set(row) == wanted for row in a_backup["tables"][name]), name
 
 
 def test_an_event_that_exists_is_replaced_only_when_asked(exported: tuple[Service, dict], tmp_path: Path) -> None:
@@ -306,6 +310,12 @@ def test_feed_urls_are_never_restored_under_another_secret(exported: tuple[Servi
     assert Path(busy.settings.secret_file).read_bytes() == secret_before
     assert busy.get("host", "/events/conf/requests").status_code == 200  # its own `conf`, as it was
     busy.client.close()
+    # an installation whose secret file makes nothing yet (no event) takes the backup's
+    unused = installation(tmp_path / "unused")
+    Path(unused.secret_file).write_text("made at its first start\n")
+    taken = admin_here(unused, "import", stdin=raw)
+    assert taken.exit_code == 0, taken.output
+    assert Path(unused.secret_file).read_text().strip() == document["installation"]["feed_secret"]
     # the same secret given as BILATERAL_SECRET: restored
     secret = service.settings.installation_secret().decode()
     same = admin_here(installation(tmp_path / "same", secret=secret), "import", stdin=raw)
@@ -329,3 +339,20 @@ def test_a_backup_file_is_for_its_owner_only(exported: tuple[Service, dict], tmp
     assert missing.exit_code == 2 and "No such file" in missing.stderr
     elsewhere = admin_here(installation(tmp_path / "elsewhere"), "export", "conf")
     assert elsewhere.exit_code == 2 and "no database at" in elsewhere.stderr
+
+
+def test_a_solve_unfinished_in_the_backup_is_failed_on_restore(exported: tuple[Service, dict],
+                                                                tmp_path: Path) -> None:
+    """No worker has it and no queue holds its message any more: left `queued`, it would wait forever."""
+    service, _ = exported
+    queued = service.post("host", "/events/conf/solves", json={"time_limit": 5})  # no worker: it stays queued
+    assert queued.status_code == 202 and queued.json()["state"] == "queued"
+    document = admin_here(service.settings, "export", "conf").stdout
+    fresh = installation(tmp_path / "fresh")
+    restored = admin_here(fresh, "import", stdin=document.encode())
+    assert restored.exit_code == 0, restored.output
+    assert f"unfinished solves marked failed: {queued.json()['id']}" in restored.stdout
+    client = TestClient(create_app(fresh))
+    solve = client.get(f"/events/conf/solves/{queued.json()['id']}", headers=service.headers("host")).json()
+    assert solve["state"] == "failed" and "backup" in solve["message"]
+    client.close()
