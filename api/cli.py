@@ -193,6 +193,8 @@ def import_event(
     replace: bool = typer.Option(False, "--replace", help="discard the event if it exists, and restore it"),
 ) -> None:
     """Restore an event from a backup, in one transaction: its keys work again, its feed URLs are the same."""
+    from sqlalchemy.exc import DBAPIError
+
     from api.services import backup
 
     try:
@@ -208,6 +210,9 @@ def import_event(
         restored = backup.restore(db, settings, loaded, replace)
     except backup.BackupRefused as exc:
         err.print("\n".join([f"{file or 'stdin'}: the backup is not restored", *exc.problems]))
+        raise typer.Exit(2) from None
+    except DBAPIError as exc:  # the migration's: the database is not there or refuses us
+        err.print(f"the backup is not restored: the database cannot be reached ({type(exc.orig).__name__})")
         raise typer.Exit(2) from None
     rows = ", ".join(f"{n} {name}" for name, n in restored.rows.items())
     out.print(f"event {restored.event_id!r} restored{' (replaced)' if restored.replaced else ''}: {rows}")

@@ -356,3 +356,10 @@ def test_a_solve_unfinished_in_the_backup_is_failed_on_restore(exported: tuple[S
     solve = client.get(f"/events/conf/solves/{queued.json()['id']}", headers=service.headers("host")).json()
     assert solve["state"] == "failed" and "backup" in solve["message"]
     client.close()
+
+
+def test_a_database_out_of_reach_is_a_message(a_backup: dict, tmp_path: Path) -> None:
+    nowhere = installation(tmp_path / "nowhere", database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    refused = admin_here(nowhere, "import", stdin=json.dumps(a_backup).encode())
+    assert refused.exit_code == 2 and "the database cannot be reached" in refused.stderr, refused.output
+    assert not Path(nowhere.secret_file).exists()
