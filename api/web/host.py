@@ -88,7 +88,8 @@ async def solve_page(request: Request) -> HTMLResponse:
 async def start_solve(request: Request) -> Response:
     desk = desk_of(request, host=True)
     form = await checked_form(request, desk)
-    body: dict[str, Any] = {"time_limit": float(form.get("time_limit") or 60)}
+    # the text as typed: the API reads the number and names the field when it is none ("abc", "nan")
+    body: dict[str, Any] = {"time_limit": form.get("time_limit") or 60}
     if form.get("stability"):
         body["stability"] = form["stability"]
     if form.get("freeze_before"):
