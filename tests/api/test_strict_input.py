@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.support.service import DAY, Service, base_input, settings_for, start_service
 
@@ -229,19 +231,46 @@ def _csrf(page: str) -> str:
     return found.group(1)
 
 
-@pytest.mark.parametrize("typed", ["nan", "inf", "1e400", "abc"])
-def test_the_desks_solve_form_names_a_time_limit_that_is_no_number(running: Service, typed: str) -> None:
-    client = running.client
+@contextmanager
+def _signed_in(service: Service, who: str) -> Iterator[TestClient]:
+    """The service's client holding a desk session of `who` (signed in through the sign-in form)."""
+    client = service.client
     client.cookies.clear()
-    sign_in = client.get("/desk/sign-in")
-    signed = client.post("/desk/sign-in", data={"csrf": _csrf(sign_in.text), "key": running.keys["host"]},
+    form = client.get("/desk/sign-in")
+    signed = client.post("/desk/sign-in", data={"csrf": _csrf(form.text), "key": service.keys[who]},
                          follow_redirects=False)
     assert signed.status_code == 303, signed.text[:300]
     try:
+        yield client
+    finally:
+        client.cookies.clear()
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "1e400", "abc"])
+def test_the_desks_solve_form_names_a_time_limit_that_is_no_number(running: Service, typed: str) -> None:
+    with _signed_in(running, "host") as client:
         page = client.get("/desk/solve")
         assert page.status_code == 200, page.text[:300]
         answer = client.post("/desk/solve", data={"csrf": _csrf(page.text), "time_limit": typed},
                              follow_redirects=False)
         assert answer.status_code == 422, answer.text[:500]
-    finally:
-        client.cookies.clear()
+
+
+@pytest.mark.parametrize("typed", ["abc", "\u00b2", "9" * 5000], ids=["letters", "superscript-two", "huge"])
+def test_the_desks_request_forms_name_minutes_that_are_no_number(running: Service, typed: str) -> None:
+    # "²".isdigit() is true and int("²") raises; so does int() of 5000 digits
+    with _signed_in(running, "host") as client:
+        page = client.get("/desk/requests/A-B")
+        revision = re.search(r'name="revision" value="(\d+)"', page.text).group(1)
+        edited = client.post("/desk/requests/A-B", data={"csrf": _csrf(page.text), "revision": revision,
+                                                         "duration_minutes": typed, "priority": "5"},
+                             follow_redirects=False)
+        assert edited.status_code == 422, edited.text[:500]
+        assert client.get("/desk/requests", params={"priority": typed}).status_code == 200
+    with _signed_in(running, "A") as client:
+        page = client.get("/desk/proposals")
+        proposed = client.post("/desk/requests", data={"csrf": _csrf(page.text), "party": "C",
+                                                       "duration_minutes": typed, "priority": "1"},
+                               follow_redirects=False)
+        assert proposed.status_code == 422, proposed.text[:500]
+    assert [r["id"] for r in running.get("host", "/events/conf/requests").json()] == ["A-B", "C-D"]
