@@ -175,6 +175,7 @@ def test_a_missing_previous_file_and_a_bad_publication_time_are_bad_input(tmp_pa
         (["--published-at", "2024-10-30T12:00"], "no UTC offset"),
         (["--published-at", "9999-12-31T23:00:00-05:00"], "outside the dates accepted, 2000-01-01 to 2100-12-31"),
         (["--published-at", "1999-12-31T23:00:00+00:00"], "'1999-12-31T23:00:00+00:00' is outside the dates"),
+        (["--freeze-before", "9999-12-31T23:00:00-05:00"], "--freeze-before: '9999-12-31T23:00:00-05:00' is outside"),
     ]
     for args, message in cases:
         result = runner.invoke(app, ["solve", str(source), "--out", str(out), "--quiet", *args])
