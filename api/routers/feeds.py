@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from fastapi import APIRouter, Request, Response, status
 
 from api import feeds
-from api.deps import DatabaseDep, Member, SettingsDep
+from api.deps import DatabaseDep, Host, Member, SettingsDep
 from api.schemas import FeedLink
 from api.services import feeds as feed_links
 from api.storage import repo
@@ -34,6 +34,14 @@ def rotate_feed(event_id: str, kind: str, subject: str, caller: Member, db: Data
     """A new secret URL for a delegation's (`delegations`) or a room's (`rooms`) feed; the old one stops
     working at once. A liaison rotates its own delegation's only."""
     return feed_links.rotate(db, settings, caller, event_id, kind, subject)
+
+
+@router.post("/events/{event_id}/feed-token", response_model=FeedLink,
+             responses={status.HTTP_201_CREATED: {"model": FeedLink}}, status_code=status.HTTP_201_CREATED)
+def rotate_event_feed(event_id: str, caller: Host, db: DatabaseDep, settings: SettingsDep) -> FeedLink:
+    """A new secret URL for the event-wide feed (`all.ics`: every meeting of every delegation); the old one
+    stops working at once. The host's only."""
+    return feed_links.rotate_event_feed(db, settings, caller, event_id)
 
 
 @router.get("/feeds/{token}.ics", response_model=None, responses={

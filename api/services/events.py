@@ -1,7 +1,7 @@
 """Events: an admin creates one from a contract input file; its host replaces its setting; members read it.
 
 A delegation taken out of the event loses its liaison keys at once, and every delegation and room has a
-secret feed URL from the moment it is in the event.
+secret feed URL from the moment it is in the event until the moment it leaves it.
 """
 
 from __future__ import annotations
@@ -117,6 +117,8 @@ def replace_setting(db: Database, settings: Settings, caller: Identity, event_id
         event.setting, event.name, event.revision = setting, conference.event.name, event.revision + 1
         _issue_missing_feeds(session, settings.installation_secret(), event_id, conference, at)
         gone = _revoke_keys_of_departed(session, event_id, {d.id for d in conference.delegations}, at)
+        feeds_gone = feeds.revoke_departed(session, event_id, {"delegation": {d.id for d in conference.delegations},
+                                                               "room": {r.id for r in conference.rooms}}, at)
         repo.record(session, caller, event_id, "event.replace", event_id, at, revision=event.revision,
-                    keys_revoked=gone)
+                    keys_revoked=gone, feeds_revoked=feeds_gone)
         return _for_host(event)

@@ -56,6 +56,7 @@ EXPECTED = {
     ("GET", "/events/{event_id}/grid"): row(404, 200, 404, 403, 403),
     ("GET", "/events/{event_id}/feeds"): row(404, 200, 404, 200, 200),
     ("POST", "/events/{event_id}/{kind}/{subject}/feed-token"): row(404, 201, 404, 201, 403),
+    ("POST", "/events/{event_id}/feed-token"): row(404, 201, 404, 403, 403),  # the event-wide feed: the host's
     ("GET", "/events/{event_id}/audit"): row(404, 200, 404, 403, 403),
     ("GET", "/feeds/{token}.ics"): row(0, 0, 0, 0, 0, anyone=200),  # the URL is the secret; keys don't matter
 }
