@@ -29,13 +29,15 @@ app.add_typer(admin, name="admin")
 
 
 def _log_config() -> dict:
-    """uvicorn's logging, with feed tokens masked in every line."""
+    """uvicorn's logging, with keys and tokens masked in every line (`api.log_masking`); other libraries'
+    warnings go through the same masked handler rather than Python's bare last resort."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = json.loads(json.dumps(LOGGING_CONFIG))
-    config["filters"] = {"secrets": {"()": "api.app.SecretPathFilter"}}
+    config["filters"] = {"secrets": {"()": "api.log_masking.SecretFilter"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["secrets"]
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config
 
 
