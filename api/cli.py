@@ -91,7 +91,10 @@ def worker(threads: int = typer.Option(1, "--threads", min=1, help="solves run a
     """Run solve workers: take queued solves and run them (DATABASE_URL and REDIS_URL as the API's)."""
     from api.queue import make_queue
 
+    from api.log_masking import SecretFilter
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger().handlers[0].addFilter(SecretFilter())  # a worker's lines are masked as serve's are
     settings = Settings.from_env()
     queue = make_queue(settings)
     queue.huey.create_consumer(workers=threads, worker_type="thread", periodic=False).run()
