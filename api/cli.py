@@ -89,9 +89,8 @@ def _start_worker(settings: Settings) -> subprocess.Popen:
 @app.command("worker")
 def worker(threads: int = typer.Option(1, "--threads", min=1, help="solves run at once by this process")) -> None:
     """Run solve workers: take queued solves and run them (DATABASE_URL and REDIS_URL as the API's)."""
-    from api.queue import make_queue
-
     from api.log_masking import SecretFilter
+    from api.queue import make_queue
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger().handlers[0].addFilter(SecretFilter())  # a worker's lines are masked as serve's are
