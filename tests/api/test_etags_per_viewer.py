@@ -46,3 +46,20 @@ def test_a_wish_moves_the_hosts_etag_and_each_writes_on_its_own_view(service: Se
     assert patch(service, "host", {"priority": 2}, service.etag("A", PATH)).status_code == 412
     assert patch(service, "B", {"priority": 2}, service.etag("A", PATH)).status_code == 412
     assert patch(service, "host", {"priority": 2}).status_code == 200
+
+
+def test_another_delegations_details_do_not_move_a_liaisons_etag_of_the_event(service: Service) -> None:
+    seen = service.get("A", "/events/conf")
+    read = service.get("host", "/events/conf")
+    setting = {k: read.json()[k] for k in ("event", "programme", "rooms", "delegations")}
+    for d in setting["delegations"]:
+        if d["id"] == "B":
+            d["head"] = "Minister B (acting)"  # A sees B's name only
+    changed = service.call("host", "PUT", "/events/conf", json=setting, headers={"If-Match": read.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != read.headers["ETag"]  # the host sees it
+    again = service.get("A", "/events/conf")
+    assert again.headers["ETag"] == seen.headers["ETag"] and again.json() == seen.json()
+    setting["rooms"][0]["name"] = "Room One"  # every delegation sees the rooms
+    assert service.call("host", "PUT", "/events/conf", json=setting,
+                        headers={"If-Match": changed.headers["ETag"]}).status_code == 200
+    assert service.get("A", "/events/conf").headers["ETag"] != seen.headers["ETag"]
