@@ -49,11 +49,11 @@ def rotate_event_feed(event_id: str, caller: Host, db: DatabaseDep, settings: Se
     304: {"description": "unchanged since the ETag sent"},
     404: {"description": "unknown or rotated URL, or nothing published yet"},
 })
-async def read_feed(token: str, request: Request, db: DatabaseDep) -> Response:
+def read_feed(token: str, request: Request, db: DatabaseDep) -> Response:
     """A delegation's, room's or the event's calendar (RFC 5545), as of the last publication.
 
-    One indexed query, run on the event loop: it takes well under a millisecond, and skipping the thread
-    pool keeps feed reads fast while a solve keeps the machine busy."""
+    One indexed query, in the thread pool: a database that hangs holds one thread, never the event loop
+    (and with it every other request of the process)."""
     row = repo.feed_file(db, feeds.token_hash(token))
     if row is None:
         return Response(status_code=status.HTTP_404_NOT_FOUND, media_type="application/json",
