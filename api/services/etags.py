@@ -28,7 +28,7 @@ def view_revision(stored: int, shown: dict) -> int:
     """The revision of one viewer's representation `shown` (without its own revision field) of a resource
     whose shared part is at revision `stored`: 48 bits of a SHA-256, an integer that JavaScript holds
     exactly. Equal views of one resource incarnation get equal revisions; any visible difference, another."""
-    text = json.dumps([stored, shown], sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    text = json.dumps([stored, shown], sort_keys=True, separators=(",", ":"))  # JSON values only: as stored
     return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16)
 
 

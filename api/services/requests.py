@@ -51,14 +51,13 @@ def view(row: RequestRow, caller: Identity) -> RequestView:
         requires=fields.get("requires") or [], seats=fields.get("seats"), window=fields.get("window"),
         preferred=fields.get("preferred"), host=fields.get("host"), mandatory=bool(fields.get("mandatory")),
         fixed=fields.get("fixed"), status=row.status, proposed_by=row.proposed_by, accepted_by=row.accepted_by,
-        declined_by=row.declined_by, revision=0,
+        declined_by=row.declined_by,
     )
     if caller.is_host:
-        shown: RequestView = RequestForHost(priority=row.priority, wishes=row.wishes, **common)
-    else:
-        shown = RequestForLiaison(my_priority=row.wishes.get(caller.delegation), **common)
-    revision = view_revision(row.revision, shown.model_dump(mode="json", exclude={"revision"}))
-    return shown.model_copy(update={"revision": revision})
+        own = dict(priority=row.priority, wishes=row.wishes)
+        return RequestForHost(**common, **own, revision=view_revision(row.revision, {**common, **own}))
+    own = dict(my_priority=row.wishes.get(caller.delegation))
+    return RequestForLiaison(**common, **own, revision=view_revision(row.revision, {**common, **own}))
 
 
 def _shared(row: RequestRow) -> str:
