@@ -29,13 +29,15 @@ app.add_typer(admin, name="admin")
 
 
 def _log_config() -> dict:
-    """uvicorn's logging, with feed tokens masked in every line."""
+    """uvicorn's logging, with keys and tokens masked in every line (`api.log_masking`); other libraries'
+    warnings go through the same masked handler rather than Python's bare last resort."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = json.loads(json.dumps(LOGGING_CONFIG))
-    config["filters"] = {"secrets": {"()": "api.app.SecretPathFilter"}}
+    config["filters"] = {"secrets": {"()": "api.log_masking.SecretFilter"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["secrets"]
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config
 
 
@@ -87,9 +89,11 @@ def _start_worker(settings: Settings) -> subprocess.Popen:
 @app.command("worker")
 def worker(threads: int = typer.Option(1, "--threads", min=1, help="solves run at once by this process")) -> None:
     """Run solve workers: take queued solves and run them (DATABASE_URL and REDIS_URL as the API's)."""
+    from api.log_masking import SecretFilter
     from api.queue import make_queue
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger().handlers[0].addFilter(SecretFilter())  # a worker's lines are masked as serve's are
     settings = Settings.from_env()
     queue = make_queue(settings)
     queue.huey.create_consumer(workers=threads, worker_type="thread", periodic=False).run()
