@@ -17,6 +17,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.errors import ServiceError
 from api.queue import Queue, make_queue
@@ -111,6 +113,7 @@ class SecretPathFilter(logging.Filter):
         return True
 
 
+RETRY_AFTER = "5"  # seconds: a database restart or a passing lock
 THREADS = 8  # for the sync routes: more threads only contend for the GIL (measured with benchmarks.api)
 
 
@@ -152,6 +155,17 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         # the one place a service's error becomes its status code (and, on the desk, its page)
         return await http_error(request, HTTPException(exc.status, detail=exc.detail))
     app.add_middleware(InputLimits, limit=settings.max_body_bytes)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the database is down, hangs (each wait is bounded in api.storage.db) or is busy: a passing state,
+        # so 503 with a time to come back, in words; the driver's message stays in the log
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": [{"loc": [], "msg": "the database is not answering; try again in a few "
+                                         "seconds", "type": "unavailable"}]},
+                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
