@@ -7,6 +7,7 @@ machine's. Time bounds here are the coarse ones the issue states ("no request wa
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -153,3 +154,21 @@ def test_a_solve_whose_queue_message_was_lost_is_queued_again_and_done(tmp_path:
     ended = wait_for(lambda: (s := service.get("host", path).json())["state"] not in ("queued", "running") and s,
                      timeout=60)
     assert ended["state"] == "done" and ended["status"] == "optimal", ended
+
+
+@pytest.mark.slow
+def test_a_sqlite_file_held_by_another_writer_gives_503_after_the_busy_timeout(tmp_path: Path) -> None:
+    service = start_service(settings_for(tmp_path))
+    holder = sqlite3.connect(tmp_path / "bilateral.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a backup, a stuck process: the file's write lock is taken
+    try:
+        asked = time.monotonic()
+        response = service.post("host", "/events/conf/requests", json={"parties": ["A", "B"], "duration_minutes": 30})
+        assert time.monotonic() - asked < A_FEW_SECONDS
+        _unavailable(response)
+        assert service.get("host", "/events/conf/requests").status_code == 200  # reads go on (WAL)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    created = service.post("host", "/events/conf/requests", json={"parties": ["A", "B"], "duration_minutes": 30})
+    assert created.status_code == 201, created.text
