@@ -6,12 +6,13 @@ stops within a second of a cancel (a flag in the solve row, answered with the so
 stores the result. A worker killed outright runs no cleanup: any process of the installation that finds a
 `running` solve whose heartbeat is older than `stale_after_seconds` marks it `failed` (`sweep_stale`).
 
-A passing database error never ends a solve: a progress write that fails is skipped (the next one says
-more), and the result is written again and again, with a growing pause, for up to `RESULT_RETRY_SECONDS`
-(the result is worth more than minutes of waiting). A queue that loses its messages (Redis restarted
-without persistence) would leave a `queued` solve waiting forever: every worker sweeps (at its start and
-then every few seconds) and queues again any solve queued for longer than `stale_after_seconds` whose
-message the queue no longer holds (`requeue_lost`; a message delivered twice is solved once).
+A passing database error never ends a solve: progress is written by the watch's thread, never by the
+solver's callback (the solver never waits on the database), and a progress write that fails is skipped
+(the next one says more); the result is written again and again, with a growing pause, for up to
+`RESULT_RETRY_SECONDS` (the result is worth minutes of waiting). A queue that loses its messages (Redis
+restarted without persistence) would leave a `queued` solve waiting forever: every worker sweeps (at its
+start and then every few seconds) and queues again any solve queued for longer than `stale_after_seconds`
+whose message the queue no longer holds (`requeue_lost`; a message delivered twice is solved once).
 """
 
 from __future__ import annotations
@@ -139,13 +140,17 @@ class _Watch:
         self.last_beat = 0.0
         self.best: float | None = None
         self.bound: float | None = None
+        self.latest: Progress | None = None  # the solver's newest report (set by its callback)
+        self.written: Progress | None = None
 
     def run(self) -> None:
         while not self.done.wait(CANCEL_POLL_SECONDS):
-            try:
-                self._look()
-            except Exception:  # a passing database error must not end the heartbeat: try again next time
-                log.exception("solve %s: heartbeat or cancel check failed", self.solve_id)
+            for step in (self._look, self._write_progress):
+                try:
+                    step()
+                except Exception as exc:  # a passing database error ends neither the watch nor the solve
+                    log.warning("solve %s: %s skipped (%s); tried again shortly", self.solve_id,
+                                step.__name__.strip("_").replace("_", " "), type(exc).__name__)
 
     def _look(self) -> None:
         """Stop on a cancel (or a row that is gone); heartbeat, and sweep other workers' stale solves."""
@@ -159,19 +164,21 @@ class _Watch:
             self.last_beat = time.monotonic()  # only once it is written: a failed beat is tried again
 
     def progress(self, report: Progress) -> None:
+        """The solver's report: kept for the watch's thread to write (the solver never waits on the database,
+        and a write that fails never reaches it)."""
         if report.incumbent is not None:
             self.best = report.incumbent
         if report.bound is not None:
             self.bound = report.bound
-        if time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
+        self.latest = Progress(report.phase, report.elapsed, self.best, self.bound)
+
+    def _write_progress(self) -> None:
+        shown = self.latest
+        if shown is None or shown is self.written or time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
             return
-        self.last_write = time.monotonic()
-        shown = Progress(report.phase, report.elapsed, self.best, self.bound)
-        try:
-            self._write(progress={"phase": shown.phase, "elapsed": round(shown.elapsed, 1),
-                                  "incumbent": shown.incumbent, "bound": shown.bound, "gap": shown.gap})
-        except Exception as exc:  # never into the solver: a progress report is skipped, the next one says more
-            log.warning("solve %s: progress not written (%s); the solve goes on", self.solve_id, type(exc).__name__)
+        self.written, self.last_write = shown, time.monotonic()  # a report that fails to be written is skipped
+        self._write(progress={"phase": shown.phase, "elapsed": round(shown.elapsed, 1), "incumbent": shown.incumbent,
+                              "bound": shown.bound, "gap": shown.gap})
 
     def _write(self, **values: object) -> None:
         with self.db.writing() as session:
