@@ -92,7 +92,7 @@ def requeue_lost(db: Database, queue: Queue, older_than_seconds: float) -> int:
     since = now() - timedelta(seconds=older_than_seconds)
     with db.reading() as session:
         queued = list(session.scalars(select(SolveRow.id).where(SolveRow.state == "queued",
-                                                                SolveRow.created_at < since)))
+                                                                SolveRow.created_at <= since)))
     if not queued:
         return 0
     waiting = queue.waiting_solves()

@@ -172,3 +172,17 @@ def test_a_sqlite_file_held_by_another_writer_gives_503_after_the_busy_timeout(t
         holder.close()
     created = service.post("host", "/events/conf/requests", json={"parties": ["A", "B"], "duration_minutes": 30})
     assert created.status_code == 201, created.text
+
+
+def test_the_sweep_queues_again_only_the_solves_whose_message_is_gone(tmp_path: Path) -> None:
+    from api.worker import requeue_lost
+
+    service = start_service(settings_for(tmp_path))
+    app = service.client.app
+    solve_id = service.post("host", "/events/conf/solves", json={"time_limit": 2}).json()["id"]
+    assert requeue_lost(app.state.db, app.state.queue, 0) == 0  # its message is there: nothing to do
+    assert [t.args for t in app.state.queue.huey.pending()] == [(solve_id,)]
+    app.state.queue.huey.flush()  # the queue loses it
+    assert requeue_lost(app.state.db, app.state.queue, 60) == 0  # not queued long enough to call it lost
+    assert requeue_lost(app.state.db, app.state.queue, 0) == 1
+    assert [t.args for t in app.state.queue.huey.pending()] == [(solve_id,)]
