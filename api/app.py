@@ -18,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.bad_input import documented, strict_body_problems
 from api.errors import ServiceError
@@ -112,6 +114,7 @@ class InputLimits:
 SecretPathFilter = SecretFilter  # keys and tokens out of every log line, whatever the path's shape
 
 
+RETRY_AFTER = "5"  # seconds: a database restart or a passing lock
 THREADS = 8  # for the sync routes: more threads only contend for the GIL (measured with benchmarks.api)
 
 
@@ -158,6 +161,17 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         # FastAPI's own handler echoes the input (and fails on what it cannot encode): only loc, msg, type
         return JSONResponse({"detail": documented(list(exc.errors()))}, status_code=422)
     app.add_middleware(InputLimits, limit=settings.max_body_bytes)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the database is down, hangs (each wait is bounded in api.storage.db) or is busy: a passing state,
+        # so 503 with a time to come back, in words; the driver's message stays in the log
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": [{"loc": [], "msg": "the database is not answering; try again in a few "
+                                         "seconds", "type": "unavailable"}]},
+                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

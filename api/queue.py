@@ -1,11 +1,13 @@
 """The task queue seam: huey, on a SQLite file by default or on Redis with REDIS_URL.
 
 The web process only enqueues; `scheduler worker` (and the one `scheduler serve` starts) consume. A queue
-message carries nothing but the solve's id: the worker reads everything else from the database.
+message carries nothing but the solve's id: the worker reads everything else from the database. A worker
+process also sweeps (`api.worker.sweep_forever`): from its start, every few seconds.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from huey import RedisHuey, SqliteHuey
@@ -22,6 +24,10 @@ class Queue:
     def enqueue_solve(self, solve_id: str) -> None:
         self.solve(solve_id)
 
+    def waiting_solves(self) -> set[str]:
+        """The solves whose message is in the queue, not yet taken by a worker."""
+        return {task.args[0] for task in self.huey.pending() if task.args}
+
 
 def make_queue(settings: Settings) -> Queue:
     if settings.redis_url:
@@ -30,7 +36,21 @@ def make_queue(settings: Settings) -> Queue:
         huey = SqliteHuey(settings.queue_name, filename=settings.queue_path, results=False)
 
     # imported here: the worker module needs the solver, which the web process loads only to enqueue
-    from api.worker import run_solve
+    from api.worker import run_solve, sweep_forever
 
     task = huey.task(name="solve", retries=0)(run_solve)
-    return Queue(huey, task)
+    queue = Queue(huey, task)
+
+    @huey.on_startup()
+    def sweep() -> None:
+        # run by each consumer thread as it starts: one sweeper per worker process (see api.worker)
+        with _SWEEPER:
+            if not _SWEEPER_STARTED.is_set():
+                _SWEEPER_STARTED.set()
+                threading.Thread(target=sweep_forever, args=(queue, threading.Event()), daemon=True).start()
+
+    return queue
+
+
+_SWEEPER = threading.Lock()
+_SWEEPER_STARTED = threading.Event()

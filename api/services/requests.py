@@ -135,6 +135,9 @@ def propose(db: Database, caller: Identity, event_id: str, body: RequestCreate,
             replay = _replay(session, caller, idempotency_key, digest)
         if replay is not None:
             return replay
+        if body.id is None:  # cannot happen while the event's lock orders the choices; words, not None
+            raise Conflict("another request took the id chosen for this one at the same moment; send it again",
+                           ["body"]) from None
         raise _id_taken(body.id) from None
     return out
 
@@ -160,7 +163,10 @@ def _id_taken(request_id: str | None) -> Conflict:
 
 
 def _create(session: Session, event_id: str, body: RequestCreate, caller: Identity) -> RequestRow:
-    event = repo.event_or_404(session, event_id)
+    # the event's row is locked while the id is chosen: two proposals at once would otherwise read the same
+    # ids taken and pick the same next one (PostgreSQL reads committed rows; SQLite's BEGIN IMMEDIATE
+    # already serialises writers). The lock is held for this one short transaction.
+    event = repo.event_or_404(session, event_id, for_update=True)
     request_id = body.id or _new_id(session, event_id, body.parties, caller)
     if repo.request_id_taken(session, event_id, request_id):
         raise _id_taken(request_id)
