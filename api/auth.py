@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from api.errors import Forbidden, NotFound
-from api.identity import SESSION_PREFIX, Identity, hash_secret
+from api.identity import SESSION_PREFIX, Identity, hash_secret, now, session_expired
 from api.storage.models import KeyRow, SessionRow
 
 __all__ = ["Admin", "Caller", "Host", "Identity", "Member", "current_identity"]
@@ -45,14 +45,21 @@ async def current_identity(
     digest = hash_secret(secret)
     with request.app.state.db.reading() as session:
         if secret.startswith(SESSION_PREFIX):  # the protocol desk calls the API with its session's token
-            query = select(KeyRow).join(SessionRow, SessionRow.key_id == KeyRow.id).where(
-                SessionRow.token_hash == digest, SessionRow.ended_at.is_(None))
+            found = session.execute(select(KeyRow, SessionRow).join(SessionRow, SessionRow.key_id == KeyRow.id)
+                                    .where(SessionRow.token_hash == digest, SessionRow.ended_at.is_(None))).first()
+            row = found[0] if found is not None and _alive(request, found[1]) else None
         else:
-            query = select(KeyRow).where(KeyRow.secret_hash == digest)
-        row = session.scalars(query).first()
+            row = session.scalars(select(KeyRow).where(KeyRow.secret_hash == digest)).first()
     if row is None or row.revoked_at is not None:
         raise _unauthorised("unknown or revoked API key")
     return Identity(row.id, row.role, row.event_id, row.delegation)
+
+
+def _alive(request: Request, stored: SessionRow) -> bool:
+    """An expired session is refused here too (the desk's own check, in api.web.session, also ends it)."""
+    settings = request.app.state.settings
+    return not session_expired(stored.created_at, stored.last_seen_at, now(), settings.session_idle_seconds,
+                               settings.session_max_seconds)
 
 
 Caller = Annotated[Identity, Depends(current_identity)]

@@ -29,9 +29,10 @@ ASSETS: dict[str, tuple[Path, str]] = {
     "redoc-init.js": (OWN / "redoc-init.js", "text/javascript"),
 }
 
-# the <style> elements redoc.standalone.js (fastapi-offline 1.7.7) inserts at load: an empty one, and its
-# scrollbar's stylesheet (tests/api/web/test_security_headers.py sees any other one as a CSP violation)
-REDOC_STYLES = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"
+# the <style> elements redoc.standalone.js (fastapi-offline 1.7.7) inserts as it loads: its scrollbar's stylesheet
+# (perfect-scrollbar), and one that starts empty; tests/api/web/test_docs_offline.py sees any other as a violation
+REDOC_STYLES = ("'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc=' "
+                "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='")
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,8 +45,8 @@ async def swagger_ui() -> HTMLResponse:
 @router.get("/redoc")
 async def redoc() -> HTMLResponse:
     """ReDoc writes its styles into <style> elements (styled-components): they carry this answer's nonce, which
-    the page's CSP allows for styles alone (scripts stay 'self' only). Two more <style> elements are inserted
-    by the bundle as it loads, before it knows the nonce: they are allowed by their hashes (REDOC_STYLES)."""
+    the page's CSP allows for styles alone (scripts stay 'self' only). Two more are inserted by the bundle as
+    it loads, before it knows the nonce: they are allowed by their hashes (REDOC_STYLES)."""
     nonce = secrets.token_urlsafe(18)
     page = (OWN / "redoc.html").read_text().replace("{nonce}", nonce)
     return HTMLResponse(page, headers={"Content-Security-Policy": POLICY.replace(
