@@ -5,7 +5,8 @@ Pure ASGI (no `BaseHTTPMiddleware`): it only adds headers to `http.response.star
 
 - A strict Content-Security-Policy: scripts, styles and images from this origin only (no inline script, no
   inline style, no `eval`), no plugins, no `<base>`, never framed, forms post only here. The desk and the
-  API's documentation (`api.docs`) are built to pass it.
+  API's documentation (`api.docs`) are built to pass it. Two answers set their own: ReDoc's page (a nonce for
+  its styles, `api.docs`) and the room plan (`DOCUMENT_POLICY`: no script at all, its inline styles).
 - `Referrer-Policy: no-referrer`: a page that shows a feed URL or a key never leaks it in a Referer.
 - `Cache-Control: no-store` on everything that may show a key, a feed URL or a session: every desk page and
   every API answer. Left alone where the app set its own (a feed's `.ics` body: `private, max-age` with its
@@ -26,6 +27,20 @@ POLICY = "; ".join((
     "frame-ancestors 'none'",
     "form-action 'self'",
 ))
+
+# the room plan (scheduler.publish.office): one self-contained, printable file, placed with inline styles
+# computed per meeting (grid rows and columns), which neither a stylesheet nor hashes can carry. It holds no
+# script and loads nothing: no script may run in it at all, only its own inline styles apply. Every text in
+# it is escaped, and its style values are numbers, so nothing of a caller's can become CSS there. The desk's
+# room plan page shows it in a frame: it may be framed by this origin's pages, and no other.
+DOCUMENT_POLICY = "; ".join((
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    "base-uri 'none'",
+    "frame-ancestors 'self'",
+    "form-action 'none'",
+))
+DOCUMENT_HEADERS = {"Content-Security-Policy": DOCUMENT_POLICY, "X-Frame-Options": "SAMEORIGIN"}
 
 HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", POLICY.encode()),

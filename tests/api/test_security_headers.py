@@ -88,9 +88,17 @@ def test_no_store_wherever_a_key_a_feed_url_or_a_session_is_shown(sqlite_service
 
 
 @pytest.mark.slow
-def test_a_feed_keeps_its_own_caching(sqlite_service: Service, tmp_path: Path) -> None:
+def test_published_files_keep_their_own_caching_and_the_room_plan_runs_no_script(sqlite_service: Service,
+                                                                                  tmp_path: Path) -> None:
     service = sqlite_service
     publish_a_schedule(service, tmp_path)
+    # the room plan places its meetings with inline styles: its own policy allows them, and no script at all
+    plan = service.get("host", "/events/conf/grid")
+    assert plan.status_code == 200 and 'style="grid-row' in plan.text
+    policy = plan.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy and "frame-ancestors 'self'" in policy
+    assert plan.headers["x-frame-options"] == "SAMEORIGIN" and plan.headers["x-content-type-options"] == "nosniff"
+    assert plan.headers["cache-control"] == "private"
     url = service.get("A", "/events/conf/feeds").json()[0]["https"]
     feed = service.get(None, url.replace(service.settings.public_url, ""))
     assert feed.status_code == 200 and missing(feed) == []
