@@ -7,6 +7,7 @@ services' own (`api.errors`) are turned into their status codes here, once.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from contextlib import asynccontextmanager
@@ -14,11 +15,13 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI, HTTPException, Request, Response, status
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from api import docs, security
+from api.bad_input import documented, strict_body_problems
 from api.errors import ServiceError
 from api.queue import Queue, make_queue
 from api.routers import audit, events, feeds, keys, requests, schedule, solves
@@ -53,7 +56,8 @@ COMMON_RESPONSES: dict[int | str, dict] = {
 
 class InputLimits:
     """ASGI middleware: refuse what no route may see. A body larger than `limit` bytes is 413; a NUL
-    character is 422 in a body and 404 in a path (no id holds one, and PostgreSQL cannot store one).
+    character is 422 in a body and 404 in a path (no id holds one, and PostgreSQL cannot store one); a JSON
+    body holding what JSON does not allow (NaN, Infinity, 1e400, an unpaired surrogate) is 422 naming its field.
 
     The body is read (at most `limit` bytes of it) before the app sees it, so a chunked body that says no
     length is refused as surely as one whose Content-Length is too large."""
@@ -82,6 +86,9 @@ class InputLimits:
                 break
         if any(b"\\u0000" in m.get("body", b"") or b"\x00" in m.get("body", b"") for m in messages):
             return await self._answer(send, 422, b"body", b"NUL characters are not accepted", b"value_error")
+        refused = strict_body_problems(scope, b"".join(m.get("body", b"") for m in messages))
+        if refused:  # NaN, 1e400, an unpaired surrogate: 422 here, before FastAPI reads (and echoes) them
+            return await self._send(send, 422, json.dumps({"detail": refused}).encode())
 
         async def replay():
             return messages.pop(0) if messages else await receive()
@@ -94,6 +101,10 @@ class InputLimits:
     @staticmethod
     async def _answer(send, code: int, where: bytes, message: bytes, kind: bytes) -> None:
         body = b'{"detail":[{"loc":["%s"],"msg":"%s","type":"%s"}]}' % (where, message, kind)
+        await InputLimits._send(send, code, body)
+
+    @staticmethod
+    async def _send(send, code: int, body: bytes) -> None:
         await send({"type": "http.response.start", "status": code,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]})
         await send({"type": "http.response.body", "body": body})
@@ -152,7 +163,12 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         # the one place a service's error becomes its status code (and, on the desk, its page)
-        return await http_error(request, HTTPException(exc.status, detail=exc.detail))
+        return await http_error(request, HTTPException(exc.status, detail=documented(exc.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own handler echoes the input (and fails on what it cannot encode): only loc, msg, type
+        return JSONResponse({"detail": documented(list(exc.errors()))}, status_code=422)
     app.add_middleware(InputLimits, limit=settings.max_body_bytes)
 
     @app.exception_handler(Exception)

@@ -178,6 +178,73 @@ def revoke_key(key_id: str = typer.Argument(..., help="the key's id (k_…)")) -
     out.print(f"{key_id} revoked")
 
 
+@admin.command("export")
+def export_event(
+    event: str = typer.Argument(..., help="the event's id"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write to this file (mode 0600), not stdout"),
+) -> None:
+    """Write a backup of one event (JSON) to restore with `import`. It is a secret: it holds the
+    installation's feed secret (the feed URLs) and the keys' hashes."""
+    from api.services import backup
+
+    settings = Settings.from_env()
+    try:
+        document = backup.export_event(_existing_database(settings), settings, event)
+    except backup.BackupRefused as exc:
+        err.print("\n".join(exc.problems))
+        raise typer.Exit(2) from None
+    if output is None:
+        sys.stdout.write(backup.dumps(document))
+        err.print("this backup holds the installation's feed secret: keep it as safe as the keys (chmod 600)")
+        return
+    backup.write_secret_file(output, backup.dumps(document))
+    err.print(f"{output}: event {event!r} (mode 0600: it holds the installation's feed secret)")
+
+
+@admin.command("import")
+def import_event(
+    file: Path | None = typer.Argument(None, help="a backup made by `export` (default: standard input)"),
+    replace: bool = typer.Option(False, "--replace", help="discard the event if it exists, and restore it"),
+) -> None:
+    """Restore an event from a backup, in one transaction: its keys work again, its feed URLs are the same."""
+    from sqlalchemy.exc import DBAPIError
+
+    from api.services import backup
+
+    try:
+        raw = sys.stdin.buffer.read() if file is None or str(file) == "-" else file.read_bytes()
+    except OSError as exc:
+        err.print(f"{file}: {exc.strerror}")
+        raise typer.Exit(2) from None
+    settings = Settings.from_env()
+    try:
+        loaded = backup.load(raw)  # the whole file is checked before the database is touched
+        db = Database(settings.database_url)
+        db.migrate()
+        restored = backup.restore(db, settings, loaded, replace)
+    except backup.BackupRefused as exc:
+        err.print("\n".join([f"{file or 'stdin'}: the backup is not restored", *exc.problems]))
+        raise typer.Exit(2) from None
+    except DBAPIError as exc:  # the migration's: the database is not there or refuses us
+        err.print(f"the backup is not restored: the database cannot be reached ({type(exc.orig).__name__})")
+        raise typer.Exit(2) from None
+    rows = ", ".join(f"{n} {name}" for name, n in restored.rows.items())
+    out.print(f"event {restored.event_id!r} restored{' (replaced)' if restored.replaced else ''}: {rows}")
+    if restored.secret_adopted:
+        out.print(f"the installation's feed secret is now the backup's ({settings.secret_file})")
+    if restored.solves_failed:
+        out.print(f"unfinished solves marked failed: {', '.join(restored.solves_failed)}")
+
+
+def _existing_database(settings: Settings) -> Database:
+    """The service's database; a SQLite file that is not there is not made (a wrong folder, not an empty one)."""
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        err.print(f"no database at {url.removeprefix('sqlite:///')} (DATABASE_URL): run in the service's folder")
+        raise typer.Exit(2)
+    return Database(url)
+
+
 def _demo(db: Database, settings: Settings) -> None:
     """The Minsk example as an event, with a host key and two liaison keys printed for trying every route."""
     from api.errors import ServiceError
