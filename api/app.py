@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api import docs, security
 from api.bad_input import documented, strict_body_problems
 from api.errors import ServiceError
 from api.log_masking import SecretFilter
@@ -135,10 +136,11 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         version="1.0",
         summary="Bilateral meetings on the sidelines of a conference: propose, accept, solve, publish, subscribe.",
         responses=COMMON_RESPONSES,
+        docs_url=None, redoc_url=None,  # api.docs: served from our own files, no CDN
     )
     app.state.settings, app.state.db = settings, db
     app.state.queue = queue or make_queue(settings)
-    for module in (events, keys, requests, solves, schedule, feeds, audit):
+    for module in (events, keys, requests, solves, schedule, feeds, audit, docs):
         app.include_router(module.router)
     for desk in (shared, host, forms, liaison):
         app.include_router(desk.router)
@@ -180,6 +182,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         return JSONResponse({"detail": [{"loc": [], "msg": "internal error", "type": "internal"}]},
                             status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
+    security.secure(app)  # CSP, nosniff, no-referrer, DENY, no-store on every answer
     for name in ("uvicorn.access", "uvicorn.error", "bilateral.api"):
         logging.getLogger(name).addFilter(SecretPathFilter())
     return app

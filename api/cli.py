@@ -147,24 +147,38 @@ def _key_problem(role: str, event: str | None, delegation: str | None) -> str | 
     return None
 
 
+# who the audit names for a key issued or revoked here: the installation's administrator, with no key of theirs
+ADMIN_CLI = Identity(None, "admin", None, None)  # type: ignore[arg-type]
+
+
 def _add_key(db: Database, role: str, event: str | None, delegation: str | None, label: str) -> tuple[str, str]:
+    """A new key, in the audit of its event (an admin key, of no event, in the installation's: event None)."""
+    from api.storage import repo  # here: it loads OR-Tools, which no other scheduler command needs at start
+
     key_id, secret, digest = new_key()
+    at = now()
     with db.writing() as session:
         session.add(KeyRow(id=key_id, secret_hash=digest, role=role, event_id=event, delegation=delegation,
-                           label=label, created_at=now(), created_by=None))
+                           label=label, created_at=at, created_by=None))
+        repo.record(session, ADMIN_CLI, event, "key.issue", key_id, at, role=role, delegation=delegation,
+                    by="admin CLI")
     return key_id, secret
 
 
 @admin.command("revoke-key")
 def revoke_key(key_id: str = typer.Argument(..., help="the key's id (k_…)")) -> None:
     """Revoke a key at once."""
+    from api.storage import repo  # here: it loads OR-Tools, which no other scheduler command needs at start
+
     db = Database(Settings.from_env().database_url)
     with db.writing() as session:
         row = session.get(KeyRow, key_id)
         if row is None:
             err.print(f"no key {key_id!r}")
             raise typer.Exit(2)
-        row.revoked_at = row.revoked_at or now()
+        if row.revoked_at is None:  # revoking it again changes nothing, and records nothing
+            row.revoked_at = now()
+            repo.record(session, ADMIN_CLI, row.event_id, "key.revoke", key_id, row.revoked_at, by="admin CLI")
     out.print(f"{key_id} revoked")
 
 
