@@ -7,18 +7,24 @@ services' own (`api.errors`) are turned into their status codes here, once.
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI, HTTPException, Request, Response, status
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api import docs, security
+from api.bad_input import documented, strict_body_problems
 from api.errors import ServiceError
+from api.log_masking import SecretFilter
 from api.processes import die_with_serve
 from api.queue import Queue, make_queue
 from api.routers import audit, events, feeds, keys, requests, schedule, solves
@@ -53,7 +59,8 @@ COMMON_RESPONSES: dict[int | str, dict] = {
 
 class InputLimits:
     """ASGI middleware: refuse what no route may see. A body larger than `limit` bytes is 413; a NUL
-    character is 422 in a body and 404 in a path (no id holds one, and PostgreSQL cannot store one).
+    character is 422 in a body and 404 in a path (no id holds one, and PostgreSQL cannot store one); a JSON
+    body holding what JSON does not allow (NaN, Infinity, 1e400, an unpaired surrogate) is 422 naming its field.
 
     The body is read (at most `limit` bytes of it) before the app sees it, so a chunked body that says no
     length is refused as surely as one whose Content-Length is too large."""
@@ -82,6 +89,9 @@ class InputLimits:
                 break
         if any(b"\\u0000" in m.get("body", b"") or b"\x00" in m.get("body", b"") for m in messages):
             return await self._answer(send, 422, b"body", b"NUL characters are not accepted", b"value_error")
+        refused = strict_body_problems(scope, b"".join(m.get("body", b"") for m in messages))
+        if refused:  # NaN, 1e400, an unpaired surrogate: 422 here, before FastAPI reads (and echoes) them
+            return await self._send(send, 422, json.dumps({"detail": refused}).encode())
 
         async def replay():
             return messages.pop(0) if messages else await receive()
@@ -94,24 +104,19 @@ class InputLimits:
     @staticmethod
     async def _answer(send, code: int, where: bytes, message: bytes, kind: bytes) -> None:
         body = b'{"detail":[{"loc":["%s"],"msg":"%s","type":"%s"}]}' % (where, message, kind)
+        await InputLimits._send(send, code, body)
+
+    @staticmethod
+    async def _send(send, code: int, body: bytes) -> None:
         await send({"type": "http.response.start", "status": code,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]})
         await send({"type": "http.response.body", "body": body})
 
 
-class SecretPathFilter(logging.Filter):
-    """Keep feed tokens out of log lines (uvicorn's access log prints the whole path)."""
-
-    _token = re.compile(r"/feeds/[^/?\s\"]+", re.IGNORECASE)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(self._token.sub("/feeds/…", a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.msg, str):
-            record.msg = self._token.sub("/feeds/…", record.msg)
-        return True
+SecretPathFilter = SecretFilter  # keys and tokens out of every log line, whatever the path's shape
 
 
+RETRY_AFTER = "5"  # seconds: a database restart or a passing lock
 THREADS = 8  # for the sync routes: more threads only contend for the GIL (measured with benchmarks.api)
 
 
@@ -133,10 +138,11 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
         version="1.0",
         summary="Bilateral meetings on the sidelines of a conference: propose, accept, solve, publish, subscribe.",
         responses=COMMON_RESPONSES,
+        docs_url=None, redoc_url=None,  # api.docs: served from our own files, no CDN
     )
     app.state.settings, app.state.db = settings, db
     app.state.queue = queue or make_queue(settings)
-    for module in (events, keys, requests, solves, schedule, feeds, audit):
+    for module in (events, keys, requests, solves, schedule, feeds, audit, docs):
         app.include_router(module.router)
     for desk in (shared, host, forms, liaison):
         app.include_router(desk.router)
@@ -152,8 +158,24 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         # the one place a service's error becomes its status code (and, on the desk, its page)
-        return await http_error(request, HTTPException(exc.status, detail=exc.detail))
+        return await http_error(request, HTTPException(exc.status, detail=documented(exc.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own handler echoes the input (and fails on what it cannot encode): only loc, msg, type
+        return JSONResponse({"detail": documented(list(exc.errors()))}, status_code=422)
     app.add_middleware(InputLimits, limit=settings.max_body_bytes)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the database is down, hangs (each wait is bounded in api.storage.db) or is busy: a passing state,
+        # so 503 with a time to come back, in words; the driver's message stays in the log
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": [{"loc": [], "msg": "the database is not answering; try again in a few "
+                                         "seconds", "type": "unavailable"}]},
+                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -162,6 +184,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
         return JSONResponse({"detail": [{"loc": [], "msg": "internal error", "type": "internal"}]},
                             status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
+    security.secure(app)  # CSP, nosniff, no-referrer, DENY, no-store on every answer
     for name in ("uvicorn.access", "uvicorn.error", "bilateral.api"):
         logging.getLogger(name).addFilter(SecretPathFilter())
     return app

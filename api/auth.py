@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from api.errors import Forbidden, NotFound
-from api.identity import SESSION_PREFIX, Identity, hash_secret
+from api.identity import SESSION_PREFIX, Identity, hash_secret, now, session_expired
+from api.settings import Settings
+from api.storage.db import Database
 from api.storage.models import KeyRow, SessionRow
 
 __all__ = ["Admin", "Caller", "Host", "Identity", "Member", "current_identity"]
@@ -37,22 +40,32 @@ bearer = HTTPBearer(auto_error=False, description="an API key: Authorization: Be
 async def current_identity(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Identity:
-    """The caller's identity. Async on purpose: one indexed read, done on the event loop, saves every request
-    a trip through the thread pool (measured: it is most of a small request's cost under load)."""
+    """The caller's identity. The lookup runs in a thread, never on the event loop: a database that hangs
+    would otherwise hold every request, those that need no database (/openapi.json, /docs) included."""
     if credentials is None or not credentials.credentials.strip():
         raise _unauthorised("an API key is required: Authorization: Bearer <key>")
-    secret = credentials.credentials.strip()
-    digest = hash_secret(secret)
-    with request.app.state.db.reading() as session:
-        if secret.startswith(SESSION_PREFIX):  # the protocol desk calls the API with its session's token
-            query = select(KeyRow).join(SessionRow, SessionRow.key_id == KeyRow.id).where(
-                SessionRow.token_hash == digest, SessionRow.ended_at.is_(None))
-        else:
-            query = select(KeyRow).where(KeyRow.secret_hash == digest)
-        row = session.scalars(query).first()
+    state = request.app.state
+    row = await anyio.to_thread.run_sync(_key_of, state.db, state.settings, credentials.credentials.strip())
     if row is None or row.revoked_at is not None:
         raise _unauthorised("unknown or revoked API key")
     return Identity(row.id, row.role, row.event_id, row.delegation)
+
+
+def _key_of(db: Database, settings: Settings, secret: str) -> KeyRow | None:
+    """The key a presented secret (an API key, or a live desk session's token) stands for."""
+    digest = hash_secret(secret)
+    with db.reading() as session:
+        if secret.startswith(SESSION_PREFIX):  # the protocol desk calls the API with its session's token
+            found = session.execute(select(KeyRow, SessionRow).join(SessionRow, SessionRow.key_id == KeyRow.id)
+                                    .where(SessionRow.token_hash == digest, SessionRow.ended_at.is_(None))).first()
+            return found[0] if found is not None and _alive(settings, found[1]) else None
+        return session.scalars(select(KeyRow).where(KeyRow.secret_hash == digest)).first()
+
+
+def _alive(settings: Settings, stored: SessionRow) -> bool:
+    """An expired session is refused here too (the desk's own check, in api.web.session, also ends it)."""
+    return not session_expired(stored.created_at, stored.last_seen_at, now(), settings.session_idle_seconds,
+                               settings.session_max_seconds)
 
 
 Caller = Annotated[Identity, Depends(current_identity)]

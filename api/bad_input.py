@@ -1,7 +1,7 @@
 """Bad input as the service answers it: `api.errors.Unprocessable` (422), each problem naming its field.
 
-A contract input with problems gets the same path-and-message lines as the CLI (`scheduler.contract.parse`),
-with the path split into `loc` and the CLI's line kept whole in `msg`'s neighbour `line`.
+A contract input with problems gets the same problems as the CLI (`scheduler.contract.parse`): the CLI's line
+is `loc` (as a JSON path) and `msg`; the item holds nothing else (the documented `{loc, msg, type}`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,34 @@ import re
 from api.errors import Unprocessable
 from scheduler.contract.domain import Conference
 from scheduler.contract.parse import BadInput, load_conference
+from scheduler.contract.strict_json import NotStrictJson, printable, strict_loads
+
+
+def strict_body_problems(scope: dict, body: bytes) -> list[dict]:
+    """The 422 items of a JSON body holding what JSON does not allow (NaN, 1e400, an unpaired surrogate),
+    each naming its field; none when it is strict JSON, not JSON at all (the route says so itself), or not
+    sent as JSON (application/json or application/*+json, as FastAPI reads it)."""
+    kind = dict(scope.get("headers") or []).get(b"content-type", b"").split(b";")[0].strip().lower()
+    if not (kind == b"application/json" or (kind.startswith(b"application/") and kind.endswith(b"+json"))):
+        return []
+    if not body.strip():
+        return []
+    try:
+        strict_loads(body)
+    except NotStrictJson as exc:
+        return [{"loc": ["body", *p.path], "msg": p.message, "type": "value_error"} for p in exc.problems]
+    except ValueError:  # not JSON: FastAPI answers it (422 json_invalid)
+        return []
+    return []
+
+
+def documented(items: list[dict]) -> list[dict]:
+    """Error items as the API documents them, `{loc, msg, type}` and nothing else: no echo of the input
+    (pydantic's `input` and `ctx`), every text encodable whatever it quotes."""
+    return [{"loc": [p if isinstance(p, int) else printable(str(p)) for p in item.get("loc") or []],
+             "msg": printable(str(item.get("msg", ""))),
+             "type": printable(str(item.get("type", "value_error")))} for item in items]
+
 
 _STEP = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -44,5 +72,5 @@ def check_contract(data: dict, rename: dict[str, list] | None = None) -> Confere
                 ):
                     loc = replacement + loc_of(problem.path[len(prefix):], prefix=())
                     break
-            items.append({"loc": loc, "msg": problem.message, "type": "contract", "line": str(problem)})
+            items.append({"loc": loc, "msg": problem.message, "type": "contract"})
         raise Unprocessable(items) from None

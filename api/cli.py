@@ -32,13 +32,15 @@ app.add_typer(admin, name="admin")
 
 
 def _log_config() -> dict:
-    """uvicorn's logging, with feed tokens masked in every line."""
+    """uvicorn's logging, with keys and tokens masked in every line (`api.log_masking`); other libraries'
+    warnings go through the same masked handler rather than Python's bare last resort."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = json.loads(json.dumps(LOGGING_CONFIG))
-    config["filters"] = {"secrets": {"()": "api.app.SecretPathFilter"}}
+    config["filters"] = {"secrets": {"()": "api.log_masking.SecretFilter"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["secrets"]
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config
 
 
@@ -138,12 +140,14 @@ def _start_worker(settings: Settings) -> subprocess.Popen:
 @app.command("worker")
 def worker(threads: int = typer.Option(1, "--threads", min=1, help="solves run at once by this process")) -> None:
     """Run solve workers: take queued solves and run them (DATABASE_URL and REDIS_URL as the API's)."""
+    from api.log_masking import SecretFilter
     from api.queue import make_queue
 
     die_with_serve()  # the embedded worker of `scheduler serve` ends with it, even when serve is killed
     import api.worker  # noqa: F401  (the solver, loaded now rather than at the first solve)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger().handlers[0].addFilter(SecretFilter())  # a worker's lines are masked as serve's are
     settings = Settings.from_env()
     queue = make_queue(settings)
     queue.huey.create_consumer(workers=threads, worker_type="thread", periodic=False).run()
@@ -197,25 +201,106 @@ def _key_problem(role: str, event: str | None, delegation: str | None) -> str | 
     return None
 
 
+# who the audit names for a key issued or revoked here: the installation's administrator, with no key of theirs
+ADMIN_CLI = Identity(None, "admin", None, None)  # type: ignore[arg-type]
+
+
 def _add_key(db: Database, role: str, event: str | None, delegation: str | None, label: str) -> tuple[str, str]:
+    """A new key, in the audit of its event (an admin key, of no event, in the installation's: event None)."""
+    from api.storage import repo  # here: it loads OR-Tools, which no other scheduler command needs at start
+
     key_id, secret, digest = new_key()
+    at = now()
     with db.writing() as session:
         session.add(KeyRow(id=key_id, secret_hash=digest, role=role, event_id=event, delegation=delegation,
-                           label=label, created_at=now(), created_by=None))
+                           label=label, created_at=at, created_by=None))
+        repo.record(session, ADMIN_CLI, event, "key.issue", key_id, at, role=role, delegation=delegation,
+                    by="admin CLI")
     return key_id, secret
 
 
 @admin.command("revoke-key")
 def revoke_key(key_id: str = typer.Argument(..., help="the key's id (k_…)")) -> None:
     """Revoke a key at once."""
+    from api.storage import repo  # here: it loads OR-Tools, which no other scheduler command needs at start
+
     db = Database(Settings.from_env().database_url)
     with db.writing() as session:
         row = session.get(KeyRow, key_id)
         if row is None:
             err.print(f"no key {key_id!r}")
             raise typer.Exit(2)
-        row.revoked_at = row.revoked_at or now()
+        if row.revoked_at is None:  # revoking it again changes nothing, and records nothing
+            row.revoked_at = now()
+            repo.record(session, ADMIN_CLI, row.event_id, "key.revoke", key_id, row.revoked_at, by="admin CLI")
     out.print(f"{key_id} revoked")
+
+
+@admin.command("export")
+def export_event(
+    event: str = typer.Argument(..., help="the event's id"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write to this file (mode 0600), not stdout"),
+) -> None:
+    """Write a backup of one event (JSON) to restore with `import`. It is a secret: it holds the
+    installation's feed secret (the feed URLs) and the keys' hashes."""
+    from api.services import backup
+
+    settings = Settings.from_env()
+    try:
+        document = backup.export_event(_existing_database(settings), settings, event)
+    except backup.BackupRefused as exc:
+        err.print("\n".join(exc.problems))
+        raise typer.Exit(2) from None
+    if output is None:
+        sys.stdout.write(backup.dumps(document))
+        err.print("this backup holds the installation's feed secret: keep it as safe as the keys (chmod 600)")
+        return
+    backup.write_secret_file(output, backup.dumps(document))
+    err.print(f"{output}: event {event!r} (mode 0600: it holds the installation's feed secret)")
+
+
+@admin.command("import")
+def import_event(
+    file: Path | None = typer.Argument(None, help="a backup made by `export` (default: standard input)"),
+    replace: bool = typer.Option(False, "--replace", help="discard the event if it exists, and restore it"),
+) -> None:
+    """Restore an event from a backup, in one transaction: its keys work again, its feed URLs are the same."""
+    from sqlalchemy.exc import DBAPIError
+
+    from api.services import backup
+
+    try:
+        raw = sys.stdin.buffer.read() if file is None or str(file) == "-" else file.read_bytes()
+    except OSError as exc:
+        err.print(f"{file}: {exc.strerror}")
+        raise typer.Exit(2) from None
+    settings = Settings.from_env()
+    try:
+        loaded = backup.load(raw)  # the whole file is checked before the database is touched
+        db = Database(settings.database_url)
+        db.migrate()
+        restored = backup.restore(db, settings, loaded, replace)
+    except backup.BackupRefused as exc:
+        err.print("\n".join([f"{file or 'stdin'}: the backup is not restored", *exc.problems]))
+        raise typer.Exit(2) from None
+    except DBAPIError as exc:  # the migration's: the database is not there or refuses us
+        err.print(f"the backup is not restored: the database cannot be reached ({type(exc.orig).__name__})")
+        raise typer.Exit(2) from None
+    rows = ", ".join(f"{n} {name}" for name, n in restored.rows.items())
+    out.print(f"event {restored.event_id!r} restored{' (replaced)' if restored.replaced else ''}: {rows}")
+    if restored.secret_adopted:
+        out.print(f"the installation's feed secret is now the backup's ({settings.secret_file})")
+    if restored.solves_failed:
+        out.print(f"unfinished solves marked failed: {', '.join(restored.solves_failed)}")
+
+
+def _existing_database(settings: Settings) -> Database:
+    """The service's database; a SQLite file that is not there is not made (a wrong folder, not an empty one)."""
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        err.print(f"no database at {url.removeprefix('sqlite:///')} (DATABASE_URL): run in the service's folder")
+        raise typer.Exit(2)
+    return Database(url)
 
 
 def _demo(db: Database, settings: Settings) -> None:

@@ -55,7 +55,7 @@ class PreconditionFailed(ServiceError):
 
 
 class Unprocessable(ServiceError):
-    """Bad input: one item per problem, each naming its field; `items` may carry more keys (`line`)."""
+    """Bad input: one item per problem, each naming its field (`{loc, msg, type}`)."""
 
     status = 422
 

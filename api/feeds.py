@@ -2,7 +2,8 @@
 
 A token is 256 bits: HMAC-SHA256 of the installation's secret and a random nonce kept with the token row,
 so the host can list the URLs again while only the token's SHA-256 is stored for the lookup. Rotating a
-feed replaces its nonce: the old URL answers 404 at once. A feed is served with no other authentication.
+feed replaces its nonce: the old URL answers 404 at once; so does the URL of a delegation or room taken out
+of the event. A feed is served with no other authentication.
 """
 
 from __future__ import annotations
@@ -53,6 +54,16 @@ def issue(session: Session, secret: bytes, event_id: str, kind: str, subject: st
     session.add(FeedTokenRow(token_hash=token_hash(token), event_id=event_id, kind=kind, subject=subject,
                              file=file_name(kind, subject), nonce=nonce, created_at=at))
     return Feed(kind, subject, token)
+
+
+def revoke_departed(session: Session, event_id: str, kept: dict[str, set[str]], at: datetime) -> list[str]:
+    """Revoke the feeds whose delegation or room is no longer in the event (`kept`: kind -> the subjects
+    still in it): their URLs answer 404 at once, not at the next publication. Returns "kind subject"s."""
+    gone = [row for row in session.scalars(_live(event_id))
+            if row.kind in kept and row.subject not in kept[row.kind]]
+    for row in gone:
+        row.revoked_at = at
+    return sorted(f"{row.kind} {row.subject}" for row in gone)
 
 
 def _live(event_id: str, kind: str | None = None, subject: str | None = None):

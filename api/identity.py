@@ -45,3 +45,11 @@ def hash_secret(secret: str) -> str:
 def now() -> datetime:
     """The service's clock (the library never reads one)."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def session_expired(created_at: datetime, last_seen_at: datetime | None, at: datetime, idle_seconds: float,
+                    max_seconds: float) -> bool:
+    """A desk session is over once unused for `idle_seconds`, or `max_seconds` after it was opened, however
+    busy (a stolen cookie is worth a day at most). Its last use is known to the minute (see api.web.session)."""
+    last = last_seen_at or created_at
+    return (at - created_at).total_seconds() >= max_seconds or (at - last).total_seconds() >= idle_seconds

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from scheduler.contract.input_model import FixedIn, Id, WindowIn
+from scheduler.contract.input_model import FixedIn, Id, WindowIn, in_date_range
 
 Text = Annotated[str, StringConstraints(max_length=500)]
 Windows = Annotated[list[WindowIn], Field(max_length=50)]
@@ -19,8 +19,17 @@ Features = Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Fie
 Priority = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
+def _instant_in_range(instant: datetime) -> datetime:
+    in_date_range(instant.date())
+    return instant
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
+
+
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # no NaN or infinity even where a form's text is read as a number ("nan" is a float to pydantic)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # --- events ------------------------------------------------------------------------------------------
@@ -172,7 +181,7 @@ class SolveCreate(_In):
         description="once a version is published, how closely the solve keeps to it: balanced (the best "
         "priority, then the fewest changes), strict (the fewest changes, then the priority), off (a fresh solve)",
     )
-    freeze_before: AwareDatetime | None = Field(
+    freeze_before: Instant | None = Field(
         None,
         description="the published meetings that start before this instant are history, kept exactly, and "
         "nothing new is placed before it (needs a published version)",

@@ -29,6 +29,8 @@ class Settings:
     stale_after_seconds: float = 30.0  # a running solve whose worker is silent this long has failed
     heartbeat_seconds: float = 2.0
     solver_workers: int = 0  # CP-SAT search workers of a solve worker; 0 = one less than the cores
+    session_idle_seconds: float = 8 * 3600.0  # a desk session unused this long is over (sign in again)
+    session_max_seconds: float = 24 * 3600.0  # and one this old, however busy
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -50,6 +52,8 @@ class Settings:
             ("heartbeat_seconds", "BILATERAL_HEARTBEAT_SECONDS", float),
             ("solver_workers", "BILATERAL_SOLVER_WORKERS", int),
             ("max_body_bytes", "BILATERAL_MAX_BODY_BYTES", int),
+            ("session_idle_seconds", "BILATERAL_SESSION_IDLE_SECONDS", float),
+            ("session_max_seconds", "BILATERAL_SESSION_MAX_SECONDS", float),
         ):
             if env.get(var):
                 values[key] = kind(env[var])
@@ -67,6 +71,8 @@ class Settings:
             "BILATERAL_STALE_SECONDS": str(self.stale_after_seconds),
             "BILATERAL_HEARTBEAT_SECONDS": str(self.heartbeat_seconds),
             "BILATERAL_SOLVER_WORKERS": str(self.solver_workers),
+            "BILATERAL_SESSION_IDLE_SECONDS": str(self.session_idle_seconds),
+            "BILATERAL_SESSION_MAX_SECONDS": str(self.session_max_seconds),
         }
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url

@@ -15,7 +15,8 @@ from api.identity import now
 from api.storage.db import Database
 from api.storage.models import SolveRow
 
-LOST = "the worker stopped answering (it crashed or was killed); nothing was published"
+LOST = ("the worker stopped answering (it crashed, was killed or could not reach the database for minutes); "
+        "nothing was published")
 
 
 def sweep_stale(db: Database, stale_after_seconds: float) -> int:

@@ -5,6 +5,14 @@ message delivered twice is solved once), heartbeats while it runs, writes progre
 stops within a second of a cancel (a flag in the solve row, answered with the solver's stop event), and
 stores the result. A worker killed outright runs no cleanup: any process of the installation that finds a
 `running` solve whose heartbeat is older than `stale_after_seconds` marks it `failed` (`api.stale`).
+
+A passing database error never ends a solve: progress is written by the watch's thread, never by the
+solver's callback (the solver never waits on the database), and a progress write that fails is skipped
+(the next one says more); the result is written again and again, with a growing pause, for up to
+`RESULT_RETRY_SECONDS` (the result is worth minutes of waiting). A queue that loses its messages (Redis
+restarted without persistence) would leave a `queued` solve waiting forever: every worker sweeps (at its
+start and then every few seconds) and queues again any solve queued for longer than `stale_after_seconds`
+whose message the queue no longer holds (`requeue_lost`; a message delivered twice is solved once).
 """
 
 from __future__ import annotations
@@ -15,13 +23,15 @@ import os
 import socket
 import threading
 import time
+from datetime import timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from api.identity import now
 from api.settings import Settings
-from api.stale import sweep_stale
+from api.stale import LOST, sweep_stale
 from api.storage.db import Database
 from api.storage.models import SolveRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
@@ -34,9 +44,15 @@ from scheduler.solve.options import SolveOptions
 from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome, Progress
 
+if TYPE_CHECKING:
+    from api.queue import Queue
+
 log = logging.getLogger("bilateral.worker")
 CANCEL_POLL_SECONDS = 0.5
 PROGRESS_EVERY_SECONDS = 1.0
+RESULT_RETRY_SECONDS = 300.0  # how long a finished solve tries to store its result while the database is away
+SWEEP_EVERY_SECONDS = 5.0
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 5.0)  # then 5 s between tries
 
 
 @cache
@@ -44,6 +60,48 @@ def _context() -> tuple[Settings, Database]:
     """This process's settings and database (a worker process serves one installation)."""
     settings = Settings.from_env()
     return settings, Database(settings.database_url)
+
+
+def _swept_by_mistake(row: SolveRow) -> bool:
+    """Marked lost while its worker, alive, could not reach the database: the solve goes on, and its result
+    replaces the mark."""
+    return row.state == "failed" and row.message == LOST and row.worker == _me()
+
+
+def _me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def requeue_lost(db: Database, queue: Queue, older_than_seconds: float) -> int:
+    """Queue again every solve queued for longer than `older_than_seconds` whose message the queue no longer
+    holds (a Redis restarted without persistence loses them); returns how many. A message taken by a worker
+    an instant before it claims the row may be queued twice: harmless, a solve is claimed once."""
+    since = now() - timedelta(seconds=older_than_seconds)
+    with db.reading() as session:
+        queued = list(session.scalars(select(SolveRow.id).where(SolveRow.state == "queued",
+                                                                SolveRow.created_at <= since)))
+    if not queued:
+        return 0
+    waiting = queue.waiting_solves()
+    lost = [solve_id for solve_id in queued if solve_id not in waiting]
+    for solve_id in lost:
+        log.warning("solve %s: queued but no longer in the queue (lost with a queue restart); queued again", solve_id)
+        queue.enqueue_solve(solve_id)
+    return len(lost)
+
+
+def sweep_forever(queue: Queue, stop: threading.Event) -> None:
+    """A worker's sweep, at its start and then every SWEEP_EVERY_SECONDS while it runs: running solves whose
+    worker went silent are failed, queued ones whose message was lost are queued again."""
+    settings, db = _context()
+    while True:
+        try:
+            sweep_stale(db, settings.stale_after_seconds)
+            requeue_lost(db, queue, settings.stale_after_seconds)
+        except Exception as exc:  # the database or the queue is away: the next round tries again
+            log.warning("sweep skipped: %s", type(exc).__name__)
+        if stop.wait(SWEEP_EVERY_SECONDS):
+            return
 
 
 def _claim(db: Database, solve_id: str) -> SolveRow | None:
@@ -54,7 +112,7 @@ def _claim(db: Database, solve_id: str) -> SolveRow | None:
             return None
         at = now()
         row.state, row.started_at, row.heartbeat_at = "running", at, at
-        row.worker = f"{socket.gethostname()}:{os.getpid()}"
+        row.worker = _me()
         return row
 
 
@@ -69,19 +127,23 @@ class _Watch:
         self.last_beat = 0.0
         self.best: float | None = None
         self.bound: float | None = None
+        self.latest: Progress | None = None  # the solver's newest report (set by its callback)
+        self.written: Progress | None = None
 
     def run(self) -> None:
         while not self.done.wait(CANCEL_POLL_SECONDS):
-            try:
-                self._look()
-            except Exception:  # a passing database error must not end the heartbeat: try again next time
-                log.exception("solve %s: heartbeat or cancel check failed", self.solve_id)
+            for step in (self._look, self._write_progress):
+                try:
+                    step()
+                except Exception as exc:  # a passing database error ends neither the watch nor the solve
+                    log.warning("solve %s: %s skipped (%s); tried again shortly", self.solve_id,
+                                step.__name__.strip("_").replace("_", " "), type(exc).__name__)
 
     def _look(self) -> None:
         """Stop on a cancel (or a row that is gone); heartbeat, and sweep other workers' stale solves."""
         with self.db.reading() as session:
             row = session.get(SolveRow, self.solve_id)
-            if row is None or row.cancel_requested or row.state != "running":
+            if row is None or row.cancel_requested or row.state != "running" and not _swept_by_mistake(row):
                 self.stop.set()
         if time.monotonic() - self.last_beat >= self.settings.heartbeat_seconds:
             self._write(heartbeat_at=now())
@@ -89,14 +151,19 @@ class _Watch:
             self.last_beat = time.monotonic()  # only once it is written: a failed beat is tried again
 
     def progress(self, report: Progress) -> None:
+        """The solver's report: kept for the watch's thread to write (the solver never waits on the database,
+        and a write that fails never reaches it)."""
         if report.incumbent is not None:
             self.best = report.incumbent
         if report.bound is not None:
             self.bound = report.bound
-        if time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
+        self.latest = Progress(report.phase, report.elapsed, self.best, self.bound)
+
+    def _write_progress(self) -> None:
+        shown = self.latest
+        if shown is None or shown is self.written or time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
             return
-        self.last_write = time.monotonic()
-        shown = Progress(report.phase, report.elapsed, self.best, self.bound)
+        self.written, self.last_write = shown, time.monotonic()  # a report that fails to be written is skipped
         self._write(progress={"phase": shown.phase, "elapsed": round(shown.elapsed, 1), "incumbent": shown.incumbent,
                               "bound": shown.bound, "gap": shown.gap})
 
@@ -132,8 +199,31 @@ def run_solve(solve_id: str) -> None:
     values["finished_at"] = now()
     if watch.stop.is_set() and values.get("state") == "done":
         values["state"] = "cancelled"
-    with db.writing() as session:
-        session.execute(update(SolveRow).where(SolveRow.id == solve_id, SolveRow.state == "running").values(**values))
+    _store(db, solve_id, row.worker, values)
+
+
+def _store(db: Database, solve_id: str, worker: str | None, values: dict) -> None:
+    """Write what came of the solve, trying again while the database is away (for RESULT_RETRY_SECONDS).
+    A row another process swept as lost while this worker could not write (its heartbeat stopped with the
+    database) gets the truth: this worker did finish."""
+    deadline = time.monotonic() + RESULT_RETRY_SECONDS
+    for attempt in range(1_000_000):
+        try:
+            with db.writing() as session:
+                mine = (SolveRow.state == "running") | (
+                    (SolveRow.state == "failed") & (SolveRow.message == LOST) & (SolveRow.worker == worker))
+                session.execute(update(SolveRow).where(SolveRow.id == solve_id, mine).values(**values))
+            return
+        except Exception as exc:
+            pause = RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)]
+            if time.monotonic() + pause > deadline:
+                # the row stays `running`; the sweep marks it failed (LOST says why) once the database is back
+                log.error("solve %s: its result could not be stored for %.0f s; given up", solve_id,
+                          RESULT_RETRY_SECONDS, exc_info=exc)
+                return
+            log.warning("solve %s: result not stored (%s); trying again in %.1f s", solve_id, type(exc).__name__,
+                        pause)
+            time.sleep(pause)
 
 
 def _previous(db: Database, row: SolveRow) -> ScheduleDocument | None:

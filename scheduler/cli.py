@@ -18,7 +18,7 @@ from scheduler.check.validator import BadSchedule, CheckReport, check_schedule_t
 from scheduler.contract.b2b import B2BFormatError, import_b2b
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference
-from scheduler.contract.input_model import input_json_schema
+from scheduler.contract.input_model import EARLIEST, LATEST, input_json_schema
 from scheduler.contract.parse import BadInput, load_conference
 from scheduler.publish.folders import FolderRefused, check_target, write_folder
 from scheduler.publish.publication import Publication, PublicationRefused, publish
@@ -277,6 +277,9 @@ def _moment(option: str, text: str) -> datetime:
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if moment.tzinfo is None:
         err.print(f"{option}: {text!r} has no UTC offset (e.g. 2024-10-31T18:00:00+03:00)")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if not EARLIEST <= moment.date() <= LATEST:  # (near year 9999 the conversion to UTC overflows)
+        err.print(f"{option}: {text!r} is outside the dates accepted, {EARLIEST} to {LATEST}")
         raise typer.Exit(EXIT_BAD_INPUT)
     return moment
 

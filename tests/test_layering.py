@@ -39,6 +39,7 @@ LAYERS: dict[str, set[str]] = {
 PUBLIC_FOR_THE_SERVICE = {
     "scheduler.contract.parse", "scheduler.contract.domain", "scheduler.contract.document",
     "scheduler.contract.input_model", "scheduler.check.validator", "scheduler.solve.types", "scheduler.solve.options",
+    "scheduler.contract.strict_json",
     "scheduler.solve.solver", "scheduler.solve.baseline", "scheduler.publish.publication",
     "scheduler.publish.from_outcome", "scheduler.publish.revisions", "scheduler.publish.delegation_view",
     "scheduler.cli",

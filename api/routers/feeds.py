@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from fastapi import APIRouter, Request, Response, status
 
 from api import feeds
-from api.deps import DatabaseDep, Member, SettingsDep
+from api.deps import DatabaseDep, Host, Member, SettingsDep
 from api.schemas import FeedLink
 from api.services import feeds as feed_links
 from api.storage import repo
@@ -36,16 +36,24 @@ def rotate_feed(event_id: str, kind: str, subject: str, caller: Member, db: Data
     return feed_links.rotate(db, settings, caller, event_id, kind, subject)
 
 
+@router.post("/events/{event_id}/feed-token", response_model=FeedLink,
+             responses={status.HTTP_201_CREATED: {"model": FeedLink}}, status_code=status.HTTP_201_CREATED)
+def rotate_event_feed(event_id: str, caller: Host, db: DatabaseDep, settings: SettingsDep) -> FeedLink:
+    """A new secret URL for the event-wide feed (`all.ics`: every meeting of every delegation); the old one
+    stops working at once. The host's only."""
+    return feed_links.rotate_event_feed(db, settings, caller, event_id)
+
+
 @router.get("/feeds/{token}.ics", response_model=None, responses={
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "the feed"},
     304: {"description": "unchanged since the ETag sent"},
     404: {"description": "unknown or rotated URL, or nothing published yet"},
 })
-async def read_feed(token: str, request: Request, db: DatabaseDep) -> Response:
+def read_feed(token: str, request: Request, db: DatabaseDep) -> Response:
     """A delegation's, room's or the event's calendar (RFC 5545), as of the last publication.
 
-    One indexed query, run on the event loop: it takes well under a millisecond, and skipping the thread
-    pool keeps feed reads fast while a solve keeps the machine busy."""
+    One indexed query, in the thread pool: a database that hangs holds one thread, never the event loop
+    (and with it every other request of the process)."""
     row = repo.feed_file(db, feeds.token_hash(token))
     if row is None:
         return Response(status_code=status.HTTP_404_NOT_FOUND, media_type="application/json",

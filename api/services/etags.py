@@ -1,7 +1,15 @@
-"""Revisions and optimistic concurrency: a write names the revision it read (If-Match), strongly compared."""
+"""Revisions and optimistic concurrency: a write names the revision it read (If-Match), strongly compared.
+
+A request's ETag is per viewer: made from what that viewer's representation holds (and the stored revision of
+the part every party sees), so it changes when, and only when, something the viewer can see changes. Another
+party's private wish or the host's priority moves neither a liaison's ETag nor its `revision`, and a write is
+checked against the tag the caller's own view has now.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 
 from api.errors import PreconditionFailed, PreconditionRequired
@@ -14,6 +22,14 @@ def first_revision() -> int:
 
 def etag(revision: int | str) -> str:
     return f'"{revision}"'
+
+
+def view_revision(stored: int, shown: dict) -> int:
+    """The revision of one viewer's representation `shown` (without its own revision field) of a resource
+    whose shared part is at revision `stored`: 48 bits of a SHA-256, an integer that JavaScript holds
+    exactly. Equal views of one resource incarnation get equal revisions; any visible difference, another."""
+    text = json.dumps([stored, shown], sort_keys=True, separators=(",", ":"))  # JSON values only: as stored
+    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16)
 
 
 def require_match(if_match: str | None, revision: int) -> None:

@@ -1,7 +1,7 @@
 """Events: an admin creates one from a contract input file; its host replaces its setting; members read it.
 
 A delegation taken out of the event loses its liaison keys at once, and every delegation and room has a
-secret feed URL from the moment it is in the event.
+secret feed URL from the moment it is in the event until the moment it leaves it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, NotFound
 from api.identity import Identity, new_key, now
 from api.schemas import DelegationName, EventCreated, EventForHost, EventForLiaison, KeyIssued
-from api.services.etags import require_match
+from api.services.etags import require_match, view_revision
 from api.settings import Settings
 from api.storage import repo
 from api.storage.db import Database
@@ -80,8 +80,9 @@ def _for_host(event: EventRow) -> EventForHost:
 
 
 def read(db: Database, caller: Identity, event_id: str) -> tuple[int, EventForHost | EventForLiaison]:
-    """The event's revision, and its setting as the caller may read it: the host the whole setting; a liaison
-    the shared setting, the delegations' names and its own."""
+    """The revision of the caller's view (its ETag), and the setting as the caller may read it: the host the
+    whole setting (at the stored revision); a liaison the shared setting, the delegations' names and its own
+    (a revision made from that view, so that another delegation's details never move it)."""
     with db.reading() as session:
         event = repo.event_or_404(session, event_id)
     if caller.is_host:
@@ -90,7 +91,7 @@ def read(db: Database, caller: Identity, event_id: str) -> tuple[int, EventForHo
     own = next((d for d in setting["delegations"] if d["id"] == caller.delegation), None)
     if own is None:  # the host took the delegation out of the event: its key no longer opens it
         raise NotFound(f"event {event_id!r}")
-    return event.revision, EventForLiaison(
+    shown = EventForLiaison(
         id=event.id,
         event=setting["event"],
         programme=setting.get("programme", []),
@@ -99,6 +100,7 @@ def read(db: Database, caller: Identity, event_id: str) -> tuple[int, EventForHo
         delegation=own,
         published_version=event.published_version,
     )
+    return view_revision(0, shown.model_dump(mode="json")), shown
 
 
 def replace_setting(db: Database, settings: Settings, caller: Identity, event_id: str, setting: dict,
@@ -117,6 +119,8 @@ def replace_setting(db: Database, settings: Settings, caller: Identity, event_id
         event.setting, event.name, event.revision = setting, conference.event.name, event.revision + 1
         _issue_missing_feeds(session, settings.installation_secret(), event_id, conference, at)
         gone = _revoke_keys_of_departed(session, event_id, {d.id for d in conference.delegations}, at)
+        feeds_gone = feeds.revoke_departed(session, event_id, {"delegation": {d.id for d in conference.delegations},
+                                                               "room": {r.id for r in conference.rooms}}, at)
         repo.record(session, caller, event_id, "event.replace", event_id, at, revision=event.revision,
-                    keys_revoked=gone)
+                    keys_revoked=gone, feeds_revoked=feeds_gone)
         return _for_host(event)

@@ -1,5 +1,6 @@
 """Calendar feed URLs: the host's of every delegation, room and the event; a liaison its own delegation's.
-Rotating one makes a new secret URL; the old one stops working at once."""
+Rotating one makes a new secret URL; the old one stops working at once. The event-wide feed (every meeting
+of every delegation) is the host's alone to rotate."""
 
 from __future__ import annotations
 
@@ -35,13 +36,29 @@ def rotate(db: Database, settings: Settings, caller: Identity, event_id: str, ki
     feed_kind = KINDS[kind]
     if not caller.is_host and not (feed_kind == "delegation" and subject == caller.delegation):
         raise Forbidden("a liaison rotates its own delegation's feed only")
+    return _reissue(db, settings, caller, event_id, feed_kind, subject)
+
+
+def rotate_event_feed(db: Database, settings: Settings, caller: Identity, event_id: str) -> FeedLink:
+    """A new secret URL for the event-wide feed (every meeting of every delegation): the host's alone."""
+    if not caller.is_host:
+        raise Forbidden("only the host rotates the event's feed")
+    return _reissue(db, settings, caller, event_id, "event", event_id)
+
+
+def _reissue(db: Database, settings: Settings, caller: Identity, event_id: str, feed_kind: str,
+             subject: str) -> FeedLink:
+    """Revoke the feed's URL and issue a new one, in one transaction, written to the audit trail. A
+    delegation or room no longer in the event has no feed to rotate (its URL died when it left)."""
     at = now()
     with db.writing() as session:
         event = repo.event_or_404(session, event_id)
-        known = {d["id"] for d in event.setting["delegations"]} if feed_kind == "delegation" else {
-            r["id"] for r in event.setting["rooms"]}
-        if subject not in known:
+        if feed_kind != "event" and subject not in _subjects(event.setting, feed_kind):
             raise unprocessable((["path", "subject"], f"no {feed_kind} {subject!r} in this event"))
         feed = feeds.issue(session, settings.installation_secret(), event_id, feed_kind, subject, at)
         repo.record(session, caller, event_id, "feed.rotate", f"{feed_kind} {subject}", at)
     return _link(settings, feed)
+
+
+def _subjects(setting: dict, feed_kind: str) -> set[str]:
+    return {item["id"] for item in setting["delegations" if feed_kind == "delegation" else "rooms"]}

@@ -24,7 +24,7 @@ from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.identity import Identity, now
 from api.schemas import RequestCreate, RequestForHost, RequestForLiaison, RequestUpdate
-from api.services.etags import require_match
+from api.services.etags import require_match, view_revision
 from api.storage import repo
 from api.storage.db import Database
 from api.storage.models import EventRow, IdempotencyRow, RequestRow
@@ -43,18 +43,28 @@ class Replayed:
 
 def view(row: RequestRow, caller: Identity) -> RequestView:
     """The request as the caller may read it: the host with the scheduled priority and every wish, a liaison
-    with its own wish only."""
+    with its own wish only. Its `revision` (and ETag) is this view's: made from what it shows, so that what
+    the caller cannot see never moves it."""
     fields = row.fields
     common = dict(
         id=row.id, parties=row.parties, duration_minutes=fields["duration_minutes"],
         requires=fields.get("requires") or [], seats=fields.get("seats"), window=fields.get("window"),
         preferred=fields.get("preferred"), host=fields.get("host"), mandatory=bool(fields.get("mandatory")),
         fixed=fields.get("fixed"), status=row.status, proposed_by=row.proposed_by, accepted_by=row.accepted_by,
-        declined_by=row.declined_by, revision=row.revision,
+        declined_by=row.declined_by,
     )
     if caller.is_host:
-        return RequestForHost(priority=row.priority, wishes=row.wishes, **common)
-    return RequestForLiaison(my_priority=row.wishes.get(caller.delegation), **common)
+        own = dict(priority=row.priority, wishes=row.wishes)
+        return RequestForHost(**common, **own, revision=view_revision(row.revision, {**common, **own}))
+    own = dict(my_priority=row.wishes.get(caller.delegation))
+    return RequestForLiaison(**common, **own, revision=view_revision(row.revision, {**common, **own}))
+
+
+def _shared(row: RequestRow) -> str:
+    """What every party of the request sees of it: a change here moves the stored revision (and so every
+    viewer's). Priorities are not in it: the host's is the host's, each wish its delegation's and the host's."""
+    return json.dumps([row.parties, row.fields, row.status, row.proposed_by, row.accepted_by, row.declined_by],
+                      sort_keys=True, default=str)
 
 
 def visible(session: Session, event_id: str, request_id: str, caller: Identity,
@@ -125,6 +135,9 @@ def propose(db: Database, caller: Identity, event_id: str, body: RequestCreate,
             replay = _replay(session, caller, idempotency_key, digest)
         if replay is not None:
             return replay
+        if body.id is None:  # cannot happen while the event's lock orders the choices; words, not None
+            raise Conflict("another request took the id chosen for this one at the same moment; send it again",
+                           ["body"]) from None
         raise _id_taken(body.id) from None
     return out
 
@@ -150,7 +163,10 @@ def _id_taken(request_id: str | None) -> Conflict:
 
 
 def _create(session: Session, event_id: str, body: RequestCreate, caller: Identity) -> RequestRow:
-    event = repo.event_or_404(session, event_id)
+    # the event's row is locked while the id is chosen: two proposals at once would otherwise read the same
+    # ids taken and pick the same next one (PostgreSQL reads committed rows; SQLite's BEGIN IMMEDIATE
+    # already serialises writers). The lock is held for this one short transaction.
+    event = repo.event_or_404(session, event_id, for_update=True)
     request_id = body.id or _new_id(session, event_id, body.parties, caller)
     if repo.request_id_taken(session, event_id, request_id):
         raise _id_taken(request_id)
@@ -185,16 +201,21 @@ def read(db: Database, caller: Identity, event_id: str, request_id: str) -> Requ
 
 @contextmanager
 def _changing(db: Database, caller: Identity, event_id: str, request_id: str,
-              if_match: str | None) -> Iterator[tuple[Session, RequestRow]]:
+              if_match: str | None) -> Iterator[tuple[Session, RequestRow, str]]:
+    """The request, locked, if the caller's If-Match is the ETag of the caller's own view of it now; and
+    its shared part as it was (for `_changed`)."""
     with db.writing() as session:
         row = visible(session, event_id, request_id, caller, for_update=True)
-        require_match(if_match, row.revision)
-        yield session, row
+        require_match(if_match, view(row, caller).revision)
+        yield session, row, _shared(row)
 
 
-def _changed(session: Session, row: RequestRow, caller: Identity, action: str, **detail: object) -> RequestView:
-    """A new revision of the request, stamped now and written to the audit trail."""
-    row.revision += 1
+def _changed(session: Session, row: RequestRow, caller: Identity, action: str, shared_before: str,
+             **detail: object) -> RequestView:
+    """The request as changed, stamped now and written to the audit trail. The stored revision moves when
+    the part every party sees changed (a priority or a wish alone moves only the views that show it)."""
+    if _shared(row) != shared_before:
+        row.revision += 1
     row.updated_at = at = now()
     repo.record(session, caller, row.event_id, action, row.id, at, **detail)
     return view(row, caller)
@@ -206,7 +227,7 @@ def change(db: Database, caller: Identity, event_id: str, request_id: str, body:
     other parties to accept again. The host's `priority` is the one scheduled."""
     _host_only(body, caller)
     changes = body.model_dump(mode="json", exclude_unset=True)
-    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row, before):
         substance = set(changes) - {"priority"}
         if not caller.is_host and substance and row.proposed_by != caller.delegation:
             raise Forbidden("a liaison changes only the meetings its delegation proposed (and its own priority "
@@ -227,12 +248,13 @@ def change(db: Database, caller: Identity, event_id: str, request_id: str, body:
         if substance and not caller.is_host:  # the meeting itself changed: the others must agree again
             row.accepted_by, row.status, row.declined_by = [caller.delegation], "proposed", None
         row.fields, row.parties = fields, parties
-        return _changed(session, row, caller, "request.change", fields=sorted(body.model_dump(exclude_unset=True)))
+        changed = sorted(body.model_dump(exclude_unset=True))
+        return _changed(session, row, caller, "request.change", before, fields=changed)
 
 
 def accept(db: Database, caller: Identity, event_id: str, request_id: str, if_match: str | None) -> RequestView:
     """A party's liaison accepts (the request is accepted when every party has); the host accepts for all."""
-    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row, before):
         if row.status == "declined" and not caller.is_host:
             raise Conflict(f"declined by {row.declined_by}; propose it again", ["path", "request_id"])
         accepted = list(row.parties) if caller.is_host else sorted({*row.accepted_by, caller.delegation})
@@ -241,19 +263,19 @@ def accept(db: Database, caller: Identity, event_id: str, request_id: str, if_ma
             # the setting may have changed since it was proposed: only what fits it is scheduled
             _check_against_event(repo.event_or_404(session, event_id), {**repo.contract_request(row)})
             row.status, row.declined_by = "accepted", None
-        return _changed(session, row, caller, "request.accept", status=row.status)
+        return _changed(session, row, caller, "request.accept", before, status=row.status)
 
 
 def decline(db: Database, caller: Identity, event_id: str, request_id: str, if_match: str | None) -> RequestView:
     """A party's liaison (or the host) declines: the request is not scheduled."""
-    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row, before):
         row.status, row.declined_by = "declined", "host" if caller.is_host else caller.delegation
-        return _changed(session, row, caller, "request.decline")
+        return _changed(session, row, caller, "request.decline", before)
 
 
 def withdraw(db: Database, caller: Identity, event_id: str, request_id: str, if_match: str | None) -> None:
     """Withdraw a request: the host any, a liaison one its delegation proposed (others: decline it)."""
-    with _changing(db, caller, event_id, request_id, if_match) as (session, row):
+    with _changing(db, caller, event_id, request_id, if_match) as (session, row, before):
         if not caller.is_host and row.proposed_by != caller.delegation:
             raise Forbidden("only the delegation that proposed it (or the host) withdraws it; decline it instead")
         session.delete(row)

@@ -201,3 +201,5 @@ class SessionRow(Base):
     csrf_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTC_DateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTC_DateTime(), nullable=True)
+    # its last use, written at most once a minute (the idle expiry's clock)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTC_DateTime(), nullable=True)

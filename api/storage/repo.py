@@ -127,7 +127,9 @@ def solve_of(session: Session, event_id: str, solve_id: str) -> SolveRow:
 
 
 def solves_of(session: Session, event_id: str) -> list[SolveRow]:
-    return list(session.scalars(select(SolveRow).where(SolveRow.event_id == event_id).order_by(SolveRow.created_at)))
+    # ties broken by id: an order that hangs on where rows lie on disk changes with a restore
+    query = select(SolveRow).where(SolveRow.event_id == event_id).order_by(SolveRow.created_at, SolveRow.id)
+    return list(session.scalars(query))
 
 
 def input_solved(session: Session, solve_id: str) -> dict:
@@ -149,7 +151,8 @@ def version_files(session: Session, event_id: str, number: int) -> dict:
 
 
 def keys_of(session: Session, event_id: str) -> list[KeyRow]:
-    return list(session.scalars(select(KeyRow).where(KeyRow.event_id == event_id).order_by(KeyRow.created_at)))
+    query = select(KeyRow).where(KeyRow.event_id == event_id).order_by(KeyRow.created_at, KeyRow.id)  # as solves_of
+    return list(session.scalars(query))
 
 
 def key_of(session: Session, event_id: str, key_id: str) -> KeyRow:

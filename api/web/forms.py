@@ -34,8 +34,7 @@ def _request_body(form: dict, desk: Desk) -> dict:
         parties = [desk.identity.delegation, *[p for p in parties if p != desk.identity.delegation]]
     body: dict[str, Any] = {"parties": parties}
     for name in ("duration_minutes", "priority"):
-        value = form.get(name)
-        body[name] = int(value) if str(value or "").isdigit() else value
+        body[name] = form.get(name)  # as typed: the API reads the number, or names the field ("abc", "²")
     if form.get("preferred_start") or form.get("preferred_end"):
         body["preferred"] = [{"start": form.get("preferred_start", "")[:16], "end": form.get("preferred_end", "")[:16]}]
     if desk.identity.is_host and form.get("mandatory"):

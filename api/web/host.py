@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from api.security import DOCUMENT_HEADERS
 from api.web.session import Desk
 from api.web.shared import act, api, call_ok, checked_form, desk_of, event_path, local_time, page_context, render
 from scheduler.contract.document import ScheduledMeeting
@@ -37,7 +39,7 @@ async def host_requests_page(request: Request, desk: Desk, filters: dict, form: 
     context = await page_context(request, desk, "requests", title="Requests")
     if filters.get("delegation"):
         rows = [r for r in rows if filters["delegation"] in r["parties"]]
-    if str(filters.get("priority") or "").isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", str(filters.get("priority") or "")):  # (str.isdigit takes "²" too)
         rows = [r for r in rows if r["priority"] >= int(filters["priority"])]
     key = {"priority": lambda r: (-r["priority"], r["id"]), "status": lambda r: (r["status"], r["id"]),
            "duration": lambda r: (r["duration_minutes"], r["id"])}.get(filters.get("sort"), lambda r: r["id"])
@@ -61,7 +63,8 @@ async def edit_request_page(request: Request, request_id: str) -> HTMLResponse:
 async def edit_request(request: Request, request_id: str) -> Response:
     desk = desk_of(request, host=True)
     form = await checked_form(request, desk)
-    body = {"duration_minutes": int(form.get("duration_minutes") or 0), "priority": int(form.get("priority") or 0),
+    # the numbers as typed: the API reads them and names the field when one is none ("abc", "²")
+    body = {"duration_minutes": form.get("duration_minutes", ""), "priority": form.get("priority", ""),
             "mandatory": bool(form.get("mandatory"))}
     response = await api(request, desk, "PATCH", event_path(desk, f"/requests/{request_id}"), json=body,
                          headers={"If-Match": f'"{form.get("revision")}"'})
@@ -88,7 +91,8 @@ async def solve_page(request: Request) -> HTMLResponse:
 async def start_solve(request: Request) -> Response:
     desk = desk_of(request, host=True)
     form = await checked_form(request, desk)
-    body: dict[str, Any] = {"time_limit": float(form.get("time_limit") or 60)}
+    # the text as typed: the API reads the number and names the field when it is none ("abc", "nan")
+    body: dict[str, Any] = {"time_limit": form.get("time_limit") or 60}
     if form.get("stability"):
         body["stability"] = form["stability"]
     if form.get("freeze_before"):
@@ -169,7 +173,7 @@ async def plan_grid(request: Request) -> HTMLResponse:
     response = await api(request, desk, "GET", event_path(desk, "/grid"))
     if response.status_code != 200:
         raise HTTPException(response.status_code, detail=response.json().get("detail"))
-    return HTMLResponse(response.text)
+    return HTMLResponse(response.text, headers=DOCUMENT_HEADERS)
 
 
 # --- keys and feeds (host) -----------------------------------------------------------------------------

@@ -28,7 +28,8 @@ from api.web.session import (
     end_session,
     open_session,
     set_cookie,
-    sign_in_token,
+    sign_in_form,
+    sign_in_ok,
 )
 
 HERE = Path(__file__).parent
@@ -122,18 +123,18 @@ async def desk_home(request: Request) -> RedirectResponse:
 async def sign_in_page(request: Request, error: str = "") -> Response:
     if current_desk(request) is not None:
         return RedirectResponse("/desk", status.HTTP_303_SEE_OTHER)
-    token = sign_in_token(request)
+    pre_session, token = sign_in_form(request)
     response = render("sign_in.html", {"request": request, "csrf": token, "title": "Sign in", "error": error},
                        status.HTTP_401_UNAUTHORIZED if error else 200)
-    set_cookie(request, response, SIGN_IN_COOKIE, token)
+    set_cookie(request, response, SIGN_IN_COOKIE, pre_session)
     return response
 
 
 @router.post("/desk/sign-in")
 async def sign_in(request: Request) -> Response:
     form = await request.form()
-    sent, expected = form.get("csrf"), request.cookies.get(SIGN_IN_COOKIE)
-    if not sent or not expected or sent != expected:
+    sent = form.get("csrf")
+    if not sign_in_ok(request, sent if isinstance(sent, str) else None):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=[{"loc": ["body", "csrf"],
                                                                  "msg": "the sign-in form's token is missing or wrong",
                                                                  "type": "csrf"}])

@@ -33,7 +33,8 @@ from scheduler.check.report import FIGURES, OUTPUT, BadSchedule, CheckReport, Vi
 from scheduler.check.rules import RULE_CHECKS
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference
-from scheduler.contract.problems import Problem
+from scheduler.contract.problems import Problem, json_path
+from scheduler.contract.strict_json import NotStrictJson, strict_loads
 
 # what callers of the validator use: the entry points below and what they return or raise
 __all__ = [
@@ -76,7 +77,9 @@ def _history(conf: Conference, placed: list[Placed], frozen_before: datetime | N
 def check_schedule_text(conference: Conference, text: str | bytes) -> CheckReport:
     """Like `check_schedule`, from the text of a schedule file."""
     try:
-        schedule = json.loads(text)
+        schedule = strict_loads(text)
+    except NotStrictJson as exc:  # NaN, 1e400, an unpaired surrogate: bad input, named
+        raise BadSchedule([Problem(json_path(p.path), f"not valid JSON: {p.message}") for p in exc.problems]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadSchedule([Problem("", f"not valid JSON: {exc}")]) from None
     return check_schedule(conference, schedule)

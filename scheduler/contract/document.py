@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from scheduler.contract.problems import Problem, json_path
+from scheduler.contract.strict_json import NotStrictJson, strict_loads
 
 Status = Literal["optimal", "feasible"]
 NO_PARTY_REASON = "no time and room could be found for it"
@@ -244,7 +245,9 @@ class BadDocument(ValueError):
 def read_document(text: str | bytes) -> ScheduleDocument:
     """A schedule document from the text of a schedule.json; raises BadDocument naming every problem."""
     try:
-        data = json.loads(text)
+        data = strict_loads(text)
+    except NotStrictJson as exc:
+        raise BadDocument([Problem(json_path(p.path), f"not JSON: {p.message}") for p in exc.problems]) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadDocument([Problem("", f"not JSON: {exc}")]) from None
     if not isinstance(data, dict):

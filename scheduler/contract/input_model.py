@@ -7,20 +7,53 @@ exist, a pin off the grid) live in `scheduler.contract.parse`, which turns these
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+# Dates a conference can have: the calendar writer and the time zone conversions overflow near year 9999, and
+# a date outside these is a typing slip, never an event (bad input, like any value out of its range).
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def in_date_range(day: date) -> None:
+    """Refuse a date outside EARLIEST..LATEST (a pydantic error, so that the field is named)."""
+    if not EARLIEST <= day <= LATEST:
+        raise PydanticCustomError("date_out_of_range", f"outside the dates accepted, {EARLIEST} to {LATEST}")
+
+
+def _date_in_range(text: str) -> str:
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:  # not a real date: `parse` says so, with the file's other problems
+        return text
+    in_date_range(day)
+    return text
+
+
+def _not_only_dots(text: str) -> str:
+    # "." and ".." are path steps, not names: an id made of them cannot be reached in a URL or a file name
+    if not text.strip("."):
+        raise PydanticCustomError("id_only_dots", "an id cannot be made only of dots")
+    return text
+
 
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$"),
-    Field(description="1 to 64 letters, digits, '_', '.' or '-'; unique in its list ignoring case"),
+    AfterValidator(_not_only_dots),
+    Field(description="1 to 64 letters, digits, '_', '.' or '-', not only dots; unique in its list ignoring case"),
 ]
 LocalDateTime = Annotated[
     str,
     StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"),
+    AfterValidator(_date_in_range),
     Field(
-        description="local wall-clock time in event.timezone, exactly YYYY-MM-DDTHH:MM", examples=["2024-10-31T09:00"]
+        description="local wall-clock time in event.timezone, exactly YYYY-MM-DDTHH:MM, dated 2000-01-01 to "
+        "2100-12-31",
+        examples=["2024-10-31T09:00"],
     ),
 ]
 LocalTime = Annotated[
@@ -31,7 +64,8 @@ LocalTime = Annotated[
 LocalDate = Annotated[
     str,
     StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
-    Field(description="a calendar date, YYYY-MM-DD", examples=["2024-10-31"]),
+    AfterValidator(_date_in_range),
+    Field(description="a calendar date, YYYY-MM-DD, from 2000-01-01 to 2100-12-31", examples=["2024-10-31"]),
 ]
 # Upper limits keep every sum the solver forms inside 64-bit integers; they are far beyond any conference.
 LIMIT = 10**6

@@ -23,6 +23,7 @@ from scheduler.contract.domain import (
 )
 from scheduler.contract.input_model import ScheduleInput, WindowIn
 from scheduler.contract.problems import Problem, json_path
+from scheduler.contract.strict_json import NotStrictJson, strict_loads
 
 __all__ = ["BadInput", "Problem", "load_conference"]
 
@@ -58,9 +59,11 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
 def load_conference(text: str | bytes) -> Conference:
     """Parse and check an input file's text; raise `BadInput` listing every problem found."""
     try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raw = strict_loads(text)
+    except json.JSONDecodeError as exc:
         raise BadInput([Problem("", f"not valid JSON: {exc}")]) from None
+    except NotStrictJson as exc:  # NaN, 1e400, an unpaired surrogate: JSON that no writer could give back
+        raise BadInput([Problem(json_path(p.path), f"not valid JSON: {p.message}") for p in exc.problems]) from None
     if not isinstance(raw, dict):
         raise BadInput([Problem("", f"the file must hold a JSON object, not {type(raw).__name__}")])
     try:

@@ -56,6 +56,7 @@ EXPECTED = {
     ("GET", "/events/{event_id}/grid"): row(404, 200, 404, 403, 403),
     ("GET", "/events/{event_id}/feeds"): row(404, 200, 404, 200, 200),
     ("POST", "/events/{event_id}/{kind}/{subject}/feed-token"): row(404, 201, 404, 201, 403),
+    ("POST", "/events/{event_id}/feed-token"): row(404, 201, 404, 403, 403),  # the event-wide feed: the host's
     ("GET", "/events/{event_id}/audit"): row(404, 200, 404, 403, 403),
     ("GET", "/feeds/{token}.ics"): row(0, 0, 0, 0, 0, anyone=200),  # the URL is the secret; keys don't matter
 }
@@ -107,7 +108,10 @@ def _call(service: Service, prepared: dict, method: str, template: str, caller: 
                            solve_id=prepared["solve_id"], kind="delegations", subject="A", token=prepared["token"])
     headers = {}
     if "/requests/{request_id}" in template and method != "GET":
-        headers["If-Match"] = service.etag("host", f"/events/conf/requests/{prepared['request_id']}")
+        # the ETag of the caller's own view (a caller who may not read it gets the host's: still refused)
+        request_path = f"/events/conf/requests/{prepared['request_id']}"
+        own = service.get(None if caller == "none" else caller, request_path)
+        headers["If-Match"] = own.headers["ETag"] if own.status_code == 200 else service.etag("host", request_path)
     if (method, template) == ("PUT", "/events/{event_id}"):
         headers["If-Match"] = service.etag("host", "/events/conf")
     body = _body(service, method, template, caller)

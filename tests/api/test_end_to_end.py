@@ -29,8 +29,8 @@ def test_from_serve_to_a_subscribed_calendar(tmp_path: Path) -> None:
                                                                      "priority": 4})
         assert proposal.status_code == 201
         ac = proposal.json()["id"]
-        accepted = call("C", "POST", f"/events/conf/requests/{ac}/accept",
-                        headers={"If-Match": proposal.headers["ETag"]})
+        seen_by_c = call("C", "GET", f"/events/conf/requests/{ac}").headers["ETag"]  # C's own view's tag
+        accepted = call("C", "POST", f"/events/conf/requests/{ac}/accept", headers={"If-Match": seen_by_c})
         assert accepted.json()["status"] == "accepted"
 
         def solve_and_publish() -> dict:

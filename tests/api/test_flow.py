@@ -38,7 +38,8 @@ def test_propose_accept_solve_publish_subscribe_republish(tmp_path: Path, backen
     proposal = service.post("A", "/events/conf/requests", json={"parties": ["A", "C"], "duration_minutes": 45,
                                                                   "priority": 4})
     ac = proposal.json()["id"]
-    accepted = service.post("C", f"/events/conf/requests/{ac}/accept", headers={"If-Match": proposal.headers["ETag"]})
+    accepted = service.post("C", f"/events/conf/requests/{ac}/accept",
+                            headers={"If-Match": service.etag("C", f"/events/conf/requests/{ac}")})
     assert accepted.json()["status"] == "accepted"
     # the host weighs it (A wished 4; the scheduled priority is the host's)
     etag = service.etag("host", f"/events/conf/requests/{ac}")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from api.settings import MIB
+from scheduler.contract.problems import json_path
 from tests.support.service import ROOT, Service, base_input, publish_a_schedule, settings_for
 
 
@@ -38,9 +39,9 @@ def test_a_bad_contract_input_gets_the_clis_lines_and_nothing_is_stored(sqlite_s
     data["rooms"][0]["capacity"] = "ten"
     response = sqlite_service.post("admin", "/events", json=data)
     assert response.status_code == 422
-    lines = {item["line"] for item in response.json()["detail"]}
-    assert "rooms[0].capacity: Input should be a valid integer (got 'ten')" in lines or any(
-        line.startswith("rooms[0].capacity:") for line in lines)
+    # each item is a CLI line: its path as `loc`, its message as `msg` (and nothing else: {loc, msg, type})
+    lines = {f"{json_path(item['loc'][1:])}: {item['msg']}" for item in response.json()["detail"]}
+    assert "rooms[0].capacity: Input should be a valid integer (got 'ten')" in lines
     assert {"loc": ["body", "rooms", 0, "capacity"]}.items() <= response.json()["detail"][0].items()
     source = Path(sqlite_service.settings.queue_path).parent / "bad.json"
     source.write_text(json.dumps(data))

@@ -479,7 +479,8 @@ def _imports(module: str) -> list[str]:
 
 
 def test_imports_only_domain_parse_rule_names_the_document_model_and_stdlib():
-    allowed = {f"scheduler.contract.{name}" for name in ("domain", "parse", "rule_names", "document", "problems")}
+    allowed = {f"scheduler.contract.{name}" for name in ("domain", "parse", "rule_names", "document", "problems",
+                                                          "strict_json")}
     allowed |= {f"scheduler.check.{path.stem}" for path in ROOT.joinpath("scheduler", "check").glob("*.py")}
     for path in sorted(ROOT.joinpath("scheduler", "check").glob("*.py")):
         for module in _imports(f"check/{path.name}"):
@@ -487,10 +488,10 @@ def test_imports_only_domain_parse_rule_names_the_document_model_and_stdlib():
 
 
 def test_the_document_model_it_may_import_is_pure_data():
-    """scheduler.contract.document and scheduler.contract.problems hold no solver code and import none."""
-    for name in ("contract/document.py", "contract/problems.py"):
+    """scheduler.contract.document, .problems and .strict_json hold no solver code and import none."""
+    for name in ("contract/document.py", "contract/problems.py", "contract/strict_json.py"):
         for module in _imports(name):
-            pure = module in {"scheduler.contract.problems", "pydantic"}
+            pure = module in {"scheduler.contract.problems", "scheduler.contract.strict_json", "pydantic"}
             assert pure or module.split(".")[0] in sys.stdlib_module_names, (
                 name,
                 module,

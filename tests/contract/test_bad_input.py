@@ -111,6 +111,21 @@ def replacing(text: str | Callable[[dict], str]) -> Mutation:
     return lambda data: text(data) if callable(text) else text
 
 
+def writing(*path_and_text) -> Mutation:
+    """A mutation that writes `text` as it is (JSON that Python reads and JSON does not allow) at the path."""
+    *path, text = path_and_text
+
+    def mutate(data: dict) -> str:
+        setting(*path, "@@bad@@")(data)
+        return json.dumps(data).replace('"@@bad@@"', text)
+
+    return mutate
+
+
+def surrogate_key(data: dict) -> str:
+    return json.dumps({**data, "@@key@@": 1}).replace('"@@key@@"', '"\\udc00"')
+
+
 def vienna_dst_window(data: dict) -> None:
     data["event"]["timezone"] = "Europe/Vienna"
     data["event"]["days"] = [{"date": "2024-03-31", "start": "09:00", "end": "12:00"}]
@@ -299,6 +314,34 @@ CASES: list[tuple[str, Mutation, tuple[str, ...]]] = [
         ("event.days[0].start:", "pattern", "'9:00'"),
     ),
     ("date-with-slashes", setting("event", "days", 0, "date", "31/10/2024"), ("event.days[0].date:", "'31/10/2024'")),
+    # dates out of the range 2000-01-01 to 2100-12-31 (the calendar writer overflows near year 9999)
+    ("day-year-9999", setting("event", "days", 0, "date", "9999-12-31"),
+     ("event.days[0].date:", "2000-01-01 to 2100-12-31", "'9999-12-31'")),
+    ("day-year-1999", setting("event", "days", 0, "date", "1999-12-31"),
+     ("event.days[0].date:", "2000-01-01 to 2100-12-31", "'1999-12-31'")),
+    ("window-year-2101", setting("requests", 0, "window", [{"start": "2101-01-01T09:00", "end": f"{DAY}T10:00"}]),
+     ("requests[0].window[0].start:", "2000-01-01 to 2100-12-31", "'2101-01-01T09:00'")),
+    ("programme-year-9999", setting("programme", 0, "end", "9999-12-31T10:00"),
+     ("programme[0].end:", "2000-01-01 to 2100-12-31", "'9999-12-31T10:00'")),
+    ("fixed-year-1999", setting("requests", 0, "fixed", {"start": "1999-12-31T09:00"}),
+     ("requests[0].fixed.start:", "2000-01-01 to 2100-12-31", "'1999-12-31T09:00'")),
+    ("available-year-9999", setting("rooms", 0, "available", [{"start": f"{DAY}T09:00", "end": "9999-12-31T10:00"}]),
+     ("rooms[0].available[0].end:", "2000-01-01 to 2100-12-31")),
+    # ids made only of dots (path steps, not names: unreachable in a URL)
+    ("id-one-dot", setting("requests", 0, "id", "."), ("requests[0].id:", "only of dots", "'.'")),
+    ("id-two-dots", setting("delegations", 3, "id", ".."), ("delegations[3].id:", "only of dots", "'..'")),
+    ("id-three-dots", setting("event", "id", "..."), ("event.id:", "only of dots", "'...'")),
+    ("party-two-dots", setting("requests", 1, "parties", 1, ".."), ("requests[1].parties[1]:", "only of dots")),
+    # JSON that Python reads and JSON does not allow
+    ("nan", writing("rooms", 0, "capacity", "NaN"), ("rooms[0].capacity:", "NaN", "finite")),
+    ("infinity", writing("event", "slot_minutes", "Infinity"), ("event.slot_minutes:", "Infinity", "finite")),
+    ("minus-infinity", writing("requests", 0, "priority", "-Infinity"),
+     ("requests[0].priority:", "-Infinity", "finite")),
+    ("1e400", writing("requests", 1, "duration_minutes", "1e400"),
+     ("requests[1].duration_minutes:", "1e400 is out of range")),
+    ("huge-integer", writing("delegations", 0, "size", "9" * 5000), ("delegations[0].size:", "out of range")),
+    ("lone-surrogate", writing("delegations", 0, "name", '"\\ud800"'), ("delegations[0].name:", "surrogate")),
+    ("lone-surrogate-key", surrogate_key, ("\\udc00:", "surrogate")),
     # time zones and DST
     ("timezone-mars", setting("event", "timezone", "Mars/Olympus"), ("event.timezone:", "'Mars/Olympus'")),
     ("timezone-typo", setting("event", "timezone", "Europe/Minks"), ("event.timezone:", "'Europe/Minks'")),
@@ -557,6 +600,9 @@ def test_check_with_bad_input_exits_2(cli, tmp_path, input_text: str, fragment: 
         pytest.param("this is not json", id="not-json"),
         pytest.param("", id="empty"),
         pytest.param("[]", id="array"),
+        pytest.param('{"meetings": [], "status": "optimal", "scheduled_priority": ' + "9" * 5000 + "}", id="huge-int"),
+        pytest.param('{"meetings": [{"request": "\\ud800"}]}', id="lone-surrogate"),
+        pytest.param('{"meetings": [], "figures": {"gap": NaN}}', id="nan"),
     ],
 )
 def test_check_with_a_bad_schedule_file_exits_2(tmp_path, schedule_text: str):
@@ -564,6 +610,8 @@ def test_check_with_a_bad_schedule_file_exits_2(tmp_path, schedule_text: str):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert "schedule" in result.output
+    if "\\ud800" in schedule_text or "NaN" in schedule_text:
+        assert "not valid JSON" in result.output, result.output
 
 
 def test_check_with_a_missing_schedule_file_exits_2(tmp_path):

@@ -147,6 +147,9 @@ AB_MEETING = {
         (schedule_text(meetings=[{**AB_MEETING, "last_modified": "yesterday"}]), "meetings[0].last_modified"),
         (schedule_text(meetings=[AB_MEETING, AB_MEETING]), "meetings[1].request: 'AB' is listed twice"),
         (json.dumps({"meetings": []}), "status: is required"),
+        ('{"meetings": [], "scheduled_priority": ' + "9" * 5000 + "}", "scheduled_priority: not JSON"),
+        ('{"meetings": [{"request": "\\udc00"}]}', "meetings[0].request: not JSON"),
+        ('{"meetings": [], "gap": Infinity}', "gap: not JSON"),
     ],
 )
 def test_a_bad_previous_file_is_bad_input_and_nothing_is_written(tmp_path: Path, content: str, message: str) -> None:
@@ -170,6 +173,9 @@ def test_a_missing_previous_file_and_a_bad_publication_time_are_bad_input(tmp_pa
         (["--previous", str(tmp_path / "missing.json")], "cannot read the previous schedule"),
         (["--published-at", "yesterday"], "--published-at"),
         (["--published-at", "2024-10-30T12:00"], "no UTC offset"),
+        (["--published-at", "9999-12-31T23:00:00-05:00"], "outside the dates accepted, 2000-01-01 to 2100-12-31"),
+        (["--published-at", "1999-12-31T23:00:00+00:00"], "'1999-12-31T23:00:00+00:00' is outside the dates"),
+        (["--freeze-before", "9999-12-31T23:00:00-05:00"], "--freeze-before: '9999-12-31T23:00:00-05:00' is outside"),
     ]
     for args, message in cases:
         result = runner.invoke(app, ["solve", str(source), "--out", str(out), "--quiet", *args])

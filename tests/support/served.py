@@ -70,14 +70,16 @@ class Served:
         self.start()
 
 
-def served_with_keys(tmp_path: Path, *args: str, database: str = "sqlite", queue: str = "sqlite"):
-    """`scheduler serve` on event `conf` of `base_input()`: (the server, keys of the host and liaisons A-E)."""
+def served_with_keys(tmp_path: Path, *args: str, database: str = "sqlite", queue: str = "sqlite",
+                     settings: Settings | None = None):
+    """`scheduler serve` on event `conf` of `base_input()`: (the server, keys of the host and liaisons A-E);
+    on `settings` when given (e.g. a test's own PostgreSQL), else on fresh ones of `database` and `queue`."""
     # imported here: benchmarks.api uses `Served` without pytest and the test fixtures
     from api.cli import _add_key
     from api.storage.db import Database
     from tests.support.service import base_input, settings_for
 
-    settings = settings_for(tmp_path, database=database, queue=queue)
+    settings = settings or settings_for(tmp_path, database=database, queue=queue)
     db = Database(settings.database_url)
     db.migrate()
     admin = _add_key(db, "admin", None, None, "test")[1]
