@@ -126,7 +126,10 @@ def _write_problem(url: str) -> str | None:
             connection.exec_driver_sql("CREATE TABLE bilateral_write_check (x INTEGER)")  # the file, its journal
             written.rollback()
     except OperationalError as exc:
-        return str(exc.orig)
+        # another writer holding the lock a moment (SQLITE_BUSY) is no reason to refuse: only a file or a
+        # folder this user cannot write (SQLITE_READONLY…, SQLITE_CANTOPEN…, SQLITE_PERM)
+        name = getattr(exc.orig, "sqlite_errorname", "")
+        return str(exc.orig) if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) else None
     finally:
         db.dispose()
     return None
