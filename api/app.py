@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
     async def http_error(request: Request, exc: HTTPException) -> Response:
         # the desk's pages answer with pages; the API with its JSON
         if request.url.path.startswith("/desk") and not request.url.path.endswith("/state"):
-            return shared.error_page(request, exc)
+            return await shared.error_page(request, exc)
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(ServiceError)

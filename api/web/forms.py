@@ -45,7 +45,7 @@ def _request_body(form: dict, desk: Desk) -> dict:
 @router.post("/desk/requests")
 async def create_request(request: Request) -> Response:
     """The host adds a request, or a liaison proposes one; the API's messages go next to the fields."""
-    desk = desk_of(request)
+    desk = await desk_of(request)
     form = await checked_form(request, desk)
     response = await api(request, desk, "POST", event_path(desk, "/requests"), json=_request_body(form, desk))
     home = "/desk/requests" if desk.identity.is_host else "/desk/proposals"
@@ -62,7 +62,7 @@ async def create_request(request: Request) -> Response:
 @router.post("/desk/requests/{request_id}/{action}")
 async def answer_request(request: Request, request_id: str, action: str) -> Response:
     """Accept, decline or withdraw (the API says who may)."""
-    desk = desk_of(request)
+    desk = await desk_of(request)
     form = await checked_form(request, desk)
     if action not in ("accept", "decline", "delete"):
         raise HTTPException(status.HTTP_404_NOT_FOUND)

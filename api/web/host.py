@@ -26,7 +26,7 @@ SORTS = (("id", "request"), ("priority", "priority, highest first"), ("status", 
 @router.get("/desk/requests")
 async def host_requests(request: Request, status_: str = "", delegation: str = "", priority: str = "",
                         sort: str = "id") -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     status_ = request.query_params.get("status", status_)
     return await host_requests_page(request, desk, {"status": status_, "delegation": delegation,
                                                      "priority": priority, "sort": sort})
@@ -53,7 +53,7 @@ async def host_requests_page(request: Request, desk: Desk, filters: dict, form: 
 
 @router.get("/desk/requests/{request_id}")
 async def edit_request_page(request: Request, request_id: str) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     row = await call_ok(request, desk, "GET", event_path(desk, f"/requests/{request_id}"))
     context = await page_context(request, desk, "requests", title=f"Request {request_id}")
     return render("host_request.html", {**context, "row": row, "errors": []})
@@ -61,7 +61,7 @@ async def edit_request_page(request: Request, request_id: str) -> HTMLResponse:
 
 @router.post("/desk/requests/{request_id}")
 async def edit_request(request: Request, request_id: str) -> Response:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     form = await checked_form(request, desk)
     # the numbers as typed: the API reads them and names the field when one is none ("abc", "²")
     body = {"duration_minutes": form.get("duration_minutes", ""), "priority": form.get("priority", ""),
@@ -78,7 +78,7 @@ async def edit_request(request: Request, request_id: str) -> Response:
 
 @router.get("/desk/solve")
 async def solve_page(request: Request) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     context = await page_context(request, desk, "solve", title="Solve")
     solves = await call_ok(request, desk, "GET", event_path(desk, "/solves"))
     zone = context["event"]["event"]["timezone"]
@@ -89,7 +89,7 @@ async def solve_page(request: Request) -> HTMLResponse:
 
 @router.post("/desk/solve")
 async def start_solve(request: Request) -> Response:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     form = await checked_form(request, desk)
     # the text as typed: the API reads the number and names the field when it is none ("abc", "nan")
     body: dict[str, Any] = {"time_limit": form.get("time_limit") or 60}
@@ -111,7 +111,7 @@ async def start_solve(request: Request) -> Response:
 
 @router.get("/desk/solves/{solve_id}")
 async def solve_result(request: Request, solve_id: str) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     solve = await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}"))
     context = await page_context(request, desk, "solve", title=f"Solve {solve_id}")
     if solve.get("freeze_before"):
@@ -146,7 +146,7 @@ def _difference(before: list[dict], after: list[dict], context: dict) -> dict:
 @router.get("/desk/solves/{solve_id}/state")
 async def solve_state(request: Request, solve_id: str) -> JSONResponse:
     """The solve's state and progress, for the page's live view."""
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     return JSONResponse(await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}")))
 
 
@@ -162,14 +162,14 @@ async def publish(request: Request, solve_id: str) -> RedirectResponse:
 
 @router.get("/desk/plan")
 async def plan(request: Request) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     context = await page_context(request, desk, "plan", title="Room plan")
     return render("plan.html", {**context, "version": context["event"]["published_version"]})
 
 
 @router.get("/desk/plan/grid")
 async def plan_grid(request: Request) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     response = await api(request, desk, "GET", event_path(desk, "/grid"))
     if response.status_code != 200:
         raise HTTPException(response.status_code, detail=response.json().get("detail"))
@@ -181,7 +181,7 @@ async def plan_grid(request: Request) -> HTMLResponse:
 
 @router.get("/desk/keys")
 async def keys_page(request: Request, issued: dict | None = None) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     context = await page_context(request, desk, "keys", title="Keys")
     keys = await call_ok(request, desk, "GET", event_path(desk, "/keys"))
     zone = context["event"]["event"]["timezone"]
@@ -193,7 +193,7 @@ async def keys_page(request: Request, issued: dict | None = None) -> HTMLRespons
 
 @router.post("/desk/keys")
 async def issue_key(request: Request) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     form = await checked_form(request, desk)
     body = {"role": form.get("role"), "label": form.get("label") or ""}
     if form.get("role") == "liaison":
@@ -209,7 +209,7 @@ async def revoke_key(request: Request, key_id: str) -> RedirectResponse:
 
 @router.get("/desk/feeds")
 async def feeds_page(request: Request) -> HTMLResponse:
-    desk = desk_of(request, host=True)
+    desk = await desk_of(request, host=True)
     context = await page_context(request, desk, "feeds", title="Feeds")
     rooms = {r["id"]: r["name"] for r in context["event"]["rooms"]}
     feeds = await call_ok(request, desk, "GET", event_path(desk, "/feeds"))

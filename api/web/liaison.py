@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/desk/proposals")
 async def proposals(request: Request) -> HTMLResponse:
-    return await proposals_page(request, desk_of(request, host=False))
+    return await proposals_page(request, await desk_of(request, host=False))
 
 
 async def proposals_page(request: Request, desk: Desk, form: dict | None = None, errors: dict | None = None,
@@ -42,7 +42,7 @@ async def proposals_page(request: Request, desk: Desk, form: dict | None = None,
 
 @router.get("/desk/agenda")
 async def agenda(request: Request) -> HTMLResponse:
-    desk = desk_of(request, host=False)
+    desk = await desk_of(request, host=False)
     context = await page_context(request, desk, "agenda", title="Agenda")
     response = await api(request, desk, "GET", event_path(desk, "/schedule"))
     if response.status_code == 404:
@@ -70,7 +70,7 @@ async def agenda(request: Request) -> HTMLResponse:
 
 @router.get("/desk/feed")
 async def feed(request: Request) -> HTMLResponse:
-    desk = desk_of(request, host=False)
+    desk = await desk_of(request, host=False)
     context = await page_context(request, desk, "feed", title="Calendar link")
     links = await call_ok(request, desk, "GET", event_path(desk, "/feeds"))
     link = links[0]
@@ -80,5 +80,5 @@ async def feed(request: Request) -> HTMLResponse:
 
 @router.post("/desk/feed/rotate")
 async def rotate_feed(request: Request) -> RedirectResponse:
-    desk = desk_of(request, host=False)
+    desk = await desk_of(request, host=False)
     return await act(request, "POST", f"/delegations/{desk.identity.delegation}/feed-token", "/desk/feed", host=False)

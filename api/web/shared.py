@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import anyio
 import httpx
 import jinja2
 from fastapi import APIRouter, HTTPException, Request, status
@@ -51,13 +52,18 @@ class Away(HTTPException):
         super().__init__(status.HTTP_303_SEE_OTHER, headers={"Location": to})
 
 
-def desk_of(request: Request, host: bool | None = None) -> Desk:
-    desk = current_desk(request)
+async def desk_of(request: Request, host: bool | None = None) -> Desk:
+    """The signed-in desk (looked up in a thread: a hanging database must not hold the event loop)."""
+    desk = await _current_desk(request)
     if desk is None:
         raise Away("/desk/sign-in")
     if host is not None and desk.identity.is_host != host:
         raise Away("/desk")
     return desk
+
+
+async def _current_desk(request: Request) -> Desk | None:
+    return await anyio.to_thread.run_sync(current_desk, request)
 
 
 async def checked_form(request: Request, desk: Desk) -> dict[str, Any]:
@@ -115,13 +121,13 @@ async def home() -> RedirectResponse:
 
 @router.get("/desk")
 async def desk_home(request: Request) -> RedirectResponse:
-    desk = desk_of(request)
+    desk = await desk_of(request)
     return RedirectResponse("/desk/requests" if desk.identity.is_host else "/desk/proposals", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/desk/sign-in")
 async def sign_in_page(request: Request, error: str = "") -> Response:
-    if current_desk(request) is not None:
+    if await _current_desk(request) is not None:
         return RedirectResponse("/desk", status.HTTP_303_SEE_OTHER)
     pre_session, token = sign_in_form(request)
     response = render("sign_in.html", {"request": request, "csrf": token, "title": "Sign in", "error": error},
@@ -138,7 +144,7 @@ async def sign_in(request: Request) -> Response:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=[{"loc": ["body", "csrf"],
                                                                  "msg": "the sign-in form's token is missing or wrong",
                                                                  "type": "csrf"}])
-    token = open_session(request, str(form.get("key") or ""))
+    token = await anyio.to_thread.run_sync(open_session, request, str(form.get("key") or ""))
     if token is None:
         return await sign_in_page(request, error="This key is unknown or revoked.")
     response = RedirectResponse("/desk", status.HTTP_303_SEE_OTHER)
@@ -149,9 +155,9 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/desk/sign-out")
 async def sign_out(request: Request) -> RedirectResponse:
-    desk = desk_of(request)
+    desk = await desk_of(request)
     await checked_form(request, desk)
-    end_session(request, desk)
+    await anyio.to_thread.run_sync(end_session, request, desk)
     response = RedirectResponse("/desk/sign-in", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -159,7 +165,7 @@ async def sign_out(request: Request) -> RedirectResponse:
 
 async def act(request: Request, method: str, path: str, then: str, host: bool = True) -> RedirectResponse:
     """A button's form: check its token, make the one API call it stands for, go to the page to see next."""
-    desk = desk_of(request, host=host)
+    desk = await desk_of(request, host=host)
     await checked_form(request, desk)
     await call_ok(request, desk, method, event_path(desk, path))
     return RedirectResponse(then, status.HTTP_303_SEE_OTHER)
@@ -169,7 +175,7 @@ HEADINGS = {400: "That did not work", 403: "Not allowed", 404: "Not found", 409:
             422: "The service did not accept this"}
 
 
-def error_page(request: Request, exc: HTTPException) -> Response:
+async def error_page(request: Request, exc: HTTPException) -> Response:
     """Errors of the desk's pages as a page (its redirects as redirects)."""
     if 300 <= exc.status_code < 400:
         return Response(status_code=exc.status_code, headers=exc.headers)
@@ -177,6 +183,6 @@ def error_page(request: Request, exc: HTTPException) -> Response:
     messages = [d.get("msg", str(d)) if isinstance(d, dict) else str(d) for d in detail]
     if exc.status_code == 412:
         messages.append("Someone changed it since you opened the page: open it again and repeat your change.")
-    context = {"request": request, "desk": current_desk(request), "title": "Error", "event": None,
+    context = {"request": request, "desk": await _current_desk(request), "title": "Error", "event": None,
                "heading": HEADINGS.get(exc.status_code, "Something went wrong"), "messages": messages}
     return render("error.html", context, exc.status_code)
