@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         # the one place a service's error becomes its status code (and, on the desk, its page)
-        return await http_error(request, HTTPException(exc.status, detail=documented(exc.detail)))
+        return await http_error(request, HTTPException(exc.status, detail=documented(exc.detail), headers=exc.headers))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

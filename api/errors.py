@@ -15,6 +15,7 @@ class ServiceError(Exception):
 
     status: ClassVar[int] = 400
     kind: ClassVar[str] = "error"
+    headers: ClassVar[dict[str, str] | None] = None  # sent with the answer (e.g. when to try again)
 
     def __init__(self, message: str, loc: Loc | None = None):
         super().__init__(message)
@@ -68,3 +69,4 @@ class Unavailable(ServiceError):
     """A part the service needs (the solve queue) is not reachable."""
 
     status, kind = 503, "unavailable"
+    headers = {"Retry-After": "5"}  # a queue that restarts is back within seconds

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.support.own_instances import OwnPostgres, OwnRedis
-from tests.support.served import served_with_keys
+from tests.support.served import free_port, served_with_keys
 from tests.support.service import Worker, base_input, big_input, settings_for, start_service, wait_for
 
 A_FEW_SECONDS = 10.0  # the most a request may take while the database is away (bounded waits: 2 s + 4 s)
@@ -202,3 +202,12 @@ def test_the_sweep_queues_again_only_the_solves_whose_message_is_gone(tmp_path: 
     assert requeue_lost(app.state.db, app.state.queue, 60) == 0  # not queued long enough to call it lost
     assert requeue_lost(app.state.db, app.state.queue, 0) == 1
     assert [t.args for t in app.state.queue.huey.pending()] == [(solve_id,)]
+
+
+def test_a_queue_out_of_reach_is_503_with_a_time_to_try_again(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    service = start_service(settings)
+    refused = service.post("host", "/events/conf/solves", json={"time_limit": 5})
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Retry-After"].isdigit()
+    assert refused.json()["detail"][0]["msg"] == "the solve queue is not reachable; try again"
