@@ -6,7 +6,7 @@ Pure ASGI (no `BaseHTTPMiddleware`): it only adds headers to `http.response.star
 - A strict Content-Security-Policy: scripts, styles and images from this origin only (no inline script, no
   inline style, no `eval`), no plugins, no `<base>`, never framed, forms post only here. The desk and the
   API's documentation (`api.docs`) are built to pass it. Two answers set their own: ReDoc's page (a nonce for
-  its styles, `api.docs`) and the room plan (`DOCUMENT_POLICY`: no script at all, its inline styles).
+  its styles, `api.docs`) and the room plan (`document_headers`: no script at all, its one stylesheet by its hash).
 - `Referrer-Policy: no-referrer`: a page that shows a feed URL or a key never leaks it in a Referer.
 - `Cache-Control: no-store` on everything that may show a key, a feed URL or a session: every desk page and
   every API answer. Left alone where the app set its own (a feed's `.ics` body: `private, max-age` with its
@@ -14,6 +14,10 @@ Pure ASGI (no `BaseHTTPMiddleware`): it only adds headers to `http.response.star
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,19 +32,27 @@ POLICY = "; ".join((
     "form-action 'self'",
 ))
 
-# the room plan (scheduler.publish.office): one self-contained, printable file, placed with inline styles
-# computed per meeting (grid rows and columns), which neither a stylesheet nor hashes can carry. It holds no
-# script and loads nothing: no script may run in it at all, only its own inline styles apply. Every text in
-# it is escaped, and its style values are numbers, so nothing of a caller's can become CSS there. The desk's
-# room plan page shows it in a frame: it may be framed by this origin's pages, and no other.
-DOCUMENT_POLICY = "; ".join((
-    "default-src 'none'",
-    "style-src 'unsafe-inline'",
-    "base-uri 'none'",
-    "frame-ancestors 'self'",
-    "form-action 'none'",
-))
-DOCUMENT_HEADERS = {"Content-Security-Policy": DOCUMENT_POLICY, "X-Frame-Options": "SAMEORIGIN"}
+# the room plan (scheduler.publish.office): one self-contained, printable file whose only styles are its
+# `<style>` element (cells are placed by rules of it, not by `style` attributes). It holds no script and loads
+# nothing: no script may run in it, and only that one element's styles apply, allowed by its hash (so no
+# `'unsafe-inline'`). The desk's room plan page shows it in a frame: only this origin's pages may frame it.
+_DOCUMENT = ("default-src 'none'", "base-uri 'none'", "frame-ancestors 'self'", "form-action 'none'")
+# a plan published before its cells lost their `style` attributes still shows: its inline styles are allowed
+# (every text in it is escaped and its style values are numbers, so nothing of a caller's becomes CSS)
+_OLDER_DOCUMENT = "style-src 'unsafe-inline'"
+_STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def document_headers(page: str) -> dict[str, str]:
+    """The policy of one room plan page: its own `<style>` elements allowed by their SHA-256, nothing else."""
+    if ' style="' in page:
+        styles = _OLDER_DOCUMENT
+    else:
+        hashes = sorted({base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+                         for css in _STYLE_ELEMENT.findall(page)})
+        styles = "style-src " + (" ".join(f"'sha256-{h}'" for h in hashes) or "'none'")
+    return {"Content-Security-Policy": "; ".join((*_DOCUMENT[:1], styles, *_DOCUMENT[1:])),
+            "X-Frame-Options": "SAMEORIGIN"}
 
 HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", POLICY.encode()),

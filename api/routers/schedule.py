@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import DatabaseDep, Host, Member
 from api.schemas import ScheduleForHost, ScheduleForLiaison
-from api.security import DOCUMENT_HEADERS
+from api.security import document_headers
 from api.services import schedule
 
 router = APIRouter(tags=["schedule"])
@@ -28,5 +28,5 @@ def read_schedule(event_id: str, caller: Member, db: DatabaseDep,
 def room_plan(event_id: str, caller: Host, db: DatabaseDep) -> HTMLResponse:
     """The published room plan (rooms × times, one table per day) as a printable HTML page."""
     page = schedule.room_plan(db, event_id)
-    return HTMLResponse(page.content.decode(), headers={"ETag": page.etag, "Cache-Control": "private",
-                                                        **DOCUMENT_HEADERS})
+    html = page.content.decode()
+    return HTMLResponse(html, headers={"ETag": page.etag, "Cache-Control": "private", **document_headers(html)})

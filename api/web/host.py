@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from api.security import DOCUMENT_HEADERS
+from api.security import document_headers
 from api.web.session import Desk
 from api.web.shared import act, api, call_ok, checked_form, desk_of, event_path, local_time, page_context, render
 from scheduler.contract.document import ScheduledMeeting
@@ -173,7 +173,7 @@ async def plan_grid(request: Request) -> HTMLResponse:
     response = await api(request, desk, "GET", event_path(desk, "/grid"))
     if response.status_code != 200:
         raise HTTPException(response.status_code, detail=response.json().get("detail"))
-    return HTMLResponse(response.text, headers=DOCUMENT_HEADERS)
+    return HTMLResponse(response.text, headers=document_headers(response.text))
 
 
 # --- keys and feeds (host) -----------------------------------------------------------------------------

@@ -108,9 +108,9 @@ em.change { font-style: normal; font-weight: bold; }
 """
 
 
-def _page(title: str, body: str, landscape: bool = True, marks: bool = False) -> str:
+def _page(title: str, body: str, landscape: bool = True, marks: bool = False, placed: str = "") -> str:
     page = "" if landscape else "@page { size: A4 portrait; margin: 12mm; }\n"
-    page += _CHANGE_STYLE if marks else ""
+    page += (_CHANGE_STYLE if marks else "") + placed
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -142,7 +142,24 @@ def _summary_html(summary: str) -> str:
     )
 
 
-def _meeting_cell(conference: Conference, m: Meeting, published: ScheduledMeeting, day: Day, column: int) -> str:
+class _Placements:
+    """The grid positions of one room plan, as rules of the page's one stylesheet rather than `style`
+    attributes: a page whose only styles are one `<style>` element can be served under a Content-Security-
+    Policy that allows exactly that element (by its hash), never `'unsafe-inline'`."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def at(self, css: str) -> str:
+        """The attribute that places a cell (cells placed alike share one rule)."""
+        return f'data-at="{self.names.setdefault(css, f"p{len(self.names) + 1}")}"'
+
+    def stylesheet(self) -> str:
+        return "".join(f'[data-at="{name}"] {{ {css} }}\n' for css, name in self.names.items())
+
+
+def _meeting_cell(conference: Conference, m: Meeting, published: ScheduledMeeting, day: Day, column: int,
+                  places: _Placements) -> str:
     """One meeting of the room plan; a moved or new one carries its class, a visible word and, in its
     tooltip, where it was (the plan has no room to print that)."""
     note = change_note(conference, published)
@@ -152,8 +169,9 @@ def _meeting_cell(conference: Conference, m: Meeting, published: ScheduledMeetin
         mark = f'<span class="mark">{escape(str(published.change))}</span> '
     who = " – ".join(escape(_name(conference, p)) for p in m.parties)
     return (
-        f'<div class="meeting{kind}" style="grid-row: {m.start - day.start + 2} / {m.end - day.start + 2}; '
-        f'grid-column: {column}" title="{escape(title)}">'
+        f'<div class="meeting{kind}" '
+        f'{places.at(f"grid-row: {m.start - day.start + 2} / {m.end - day.start + 2}; grid-column: {column}")} '
+        f'title="{escape(title)}">'
         f'<span class="t">{_hhmm(conference, m.start)}–{_hhmm(conference, m.end)}</span> {mark}{who}</div>'
     )
 
@@ -173,49 +191,53 @@ def room_grid_html(conference: Conference, document: ScheduleDocument) -> str:
     ]
     column = {r.id: i + 2 for i, r in enumerate(rooms)}
     minute_px = 1.5
+    places = _Placements()
     for day in event.days:
         length = day.end - day.start
-        cells = ['<div class="head" style="grid-row: 1; grid-column: 1">time</div>']
+        cells = [f'<div class="head" {places.at("grid-row: 1; grid-column: 1")}>time</div>']
         cells += [
-            f'<div class="head" style="grid-row: 1; grid-column: {column[r.id]}">{escape(r.name)}<br>'
+            f'<div class="head" {places.at(f"grid-row: 1; grid-column: {column[r.id]}")}>{escape(r.name)}<br>'
             f"<small>{r.capacity} seats</small></div>"
             for r in rooms
         ]
         for minute in (m for m in _full_hours(conference, day) if m < day.end):
             row = minute - day.start + 2
-            cells.append(f'<div class="line" style="grid-row: {row}; grid-column: 1 / -1"></div>')
+            cells.append(f'<div class="line" {places.at(f"grid-row: {row}; grid-column: 1 / -1")}></div>')
             cells.append(
-                f'<div class="hour" style="grid-row: {row} / {min(row + 60, length + 2)}; grid-column: 1">'
+                f'<div class="hour" {places.at(f"grid-row: {row} / {min(row + 60, length + 2)}; grid-column: 1")}>'
                 f"{_hhmm(conference, minute)}</div>"
             )
         for item in _plenary(conference, day):
             start, end = max(item.start, day.start), min(item.end, day.end)
             cells.append(
-                f'<div class="item all" style="grid-row: {start - day.start + 2} / {end - day.start + 2}; '
-                f'grid-column: 2 / -1"><span class="t">{_hhmm(conference, item.start)}–'
+                f'<div class="item all" '
+                f'{places.at(f"grid-row: {start - day.start + 2} / {end - day.start + 2}; grid-column: 2 / -1")}>'
+                f'<span class="t">{_hhmm(conference, item.start)}–'
                 f"{_hhmm(conference, item.end)}</span> {escape(item.title)} (all delegations)</div>"
             )
         for item in conference.programme:
             if item.room in column and _on_day(day, item.start, item.end):
                 start, end = max(item.start, day.start), min(item.end, day.end)
+                at = places.at(f"grid-row: {start - day.start + 2} / {end - day.start + 2}; "
+                               f"grid-column: {column[item.room]}")
                 cells.append(
-                    f'<div class="item" style="grid-row: {start - day.start + 2} / {end - day.start + 2}; '
-                    f'grid-column: {column[item.room]}"><span class="t">{_hhmm(conference, item.start)}–'
+                    f'<div class="item" {at}><span class="t">{_hhmm(conference, item.start)}–'
                     f"{_hhmm(conference, item.end)}</span> {escape(item.title)}</div>"
                 )
         for m in meetings:
             if m.room not in column or not (day.start <= m.start < day.end):
                 continue
-            cells.append(_meeting_cell(conference, m, published[m.request], day, column[m.room]))
+            cells.append(_meeting_cell(conference, m, published[m.request], day, column[m.room], places))
         style = (
             f"grid-template-columns: 3.2em repeat({len(rooms)}, minmax(0, 1fr)); "
             f"grid-template-rows: auto repeat({length}, {minute_px}px)"
         )
         sections.append(
             f'<section class="day">\n<h2>{escape(_day_title(day))}</h2>\n'
-            f'<div class="grid" style="{style}">\n' + "\n".join(cells) + "\n</div>\n</section>\n"
+            f'<div class="grid" {places.at(style)}>\n' + "\n".join(cells) + "\n</div>\n</section>\n"
         )
-    return _page(f"{event.name} — room plan", "".join(sections), marks=summary is not None)
+    return _page(f"{event.name} — room plan", "".join(sections), marks=summary is not None,
+                 placed=places.stylesheet())
 
 
 def delegation_agenda_html(conference: Conference, document: ScheduleDocument, delegation_id: str) -> str:

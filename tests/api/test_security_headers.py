@@ -4,12 +4,15 @@ served from the installation's own files (no CDN)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.security import document_headers
 from tests.support.service import Service, publish_a_schedule
 
 SECURITY = {
@@ -92,10 +95,14 @@ def test_published_files_keep_their_own_caching_and_the_room_plan_runs_no_script
                                                                                   tmp_path: Path) -> None:
     service = sqlite_service
     publish_a_schedule(service, tmp_path)
-    # the room plan places its meetings with inline styles: its own policy allows them, and no script at all
+    # the room plan places its meetings by rules of its one stylesheet: its own policy allows exactly that
+    # stylesheet (by its hash), no other style, and no script at all
     plan = service.get("host", "/events/conf/grid")
-    assert plan.status_code == 200 and 'style="grid-row' in plan.text
+    assert plan.status_code == 200 and "style=" not in plan.text and 'data-at="p1"' in plan.text
+    [stylesheet] = re.findall(r"<style>(.*?)</style>", plan.text, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(stylesheet.encode()).digest()).decode()
     policy = plan.headers["content-security-policy"]
+    assert f"style-src 'sha256-{digest}'" in policy and "unsafe" not in policy
     assert "default-src 'none'" in policy and "script-src" not in policy and "frame-ancestors 'self'" in policy
     assert plan.headers["x-frame-options"] == "SAMEORIGIN" and plan.headers["x-content-type-options"] == "nosniff"
     assert plan.headers["cache-control"] == "private"
@@ -131,3 +138,13 @@ def test_redoc_allows_only_its_own_styles(sqlite_service: Service) -> None:
     assert nonces[0] != nonces[1] and f'data-nonce="{nonces[0]}"' in first.text
     assert "unsafe" not in first.headers["content-security-policy"]
     assert "script-src 'self';" in first.headers["content-security-policy"]
+
+
+def test_a_room_plan_published_before_its_stylesheet_keeps_its_inline_styles() -> None:
+    # a plan stored by an earlier version places its cells with style attributes: they still apply, and no
+    # script may run in it either
+    older = '<html><head><style>.grid { display: grid }</style></head><div style="grid-row: 2">x</div></html>'
+    policy = document_headers(older)["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "default-src 'none'" in policy and "script" not in policy
+    newer = document_headers(older.replace(' style="grid-row: 2"', ' data-at="p1"'))["Content-Security-Policy"]
+    assert "unsafe" not in newer and newer.count("'sha256-") == 1

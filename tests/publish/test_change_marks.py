@@ -174,7 +174,7 @@ def test_the_room_plan_marks_moved_and_new_meetings_and_counts_the_changes(publi
     assert 'title="CD — moved from 31 Oct 11:00, Room &lt;3&gt; &amp; &quot;big&quot;"' in plan
     assert 'title="BC — new"><span class="t">11:00–11:30</span> <span class="mark">new</span> B – C</div>' in plan
     assert 'title="AB"><span class="t">09:00–09:30</span> A – B</div>' in plan  # unchanged: as always
-    assert '<div class="meeting" style' in plan
+    assert '<div class="meeting" data-at=' in plan
 
 
 def test_the_count_without_the_solves_leaves_out_earlier_cancellations(published) -> None:
