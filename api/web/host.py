@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -216,3 +217,22 @@ async def feeds_page(request: Request) -> HTMLResponse:
     for f in feeds:
         f["label"] = {"delegation": context["names"], "room": rooms}.get(f["kind"], {}).get(f["subject"], f["subject"])
     return render("feeds.html", {**context, "feeds": feeds})
+
+
+# the API's path of each kind of feed's new link (the event-wide feed has its own route)
+ROTATE_PATHS = {"delegation": "/delegations/{subject}/feed-token", "room": "/rooms/{subject}/feed-token",
+                "event": "/feed-token"}
+
+
+@router.post("/desk/feeds/rotate")
+async def rotate_feed(request: Request) -> RedirectResponse:
+    """A new link for one feed (a leaked one revoked): the old link stops working at once."""
+    desk = await desk_of(request, host=True)
+    form = await checked_form(request, desk)
+    kind, subject = str(form.get("kind") or ""), str(form.get("subject") or "")
+    if kind not in ROTATE_PATHS or (kind != "event" and not subject):
+        which = "which feed? (a delegation's, a room's or the event's)"
+        raise HTTPException(422,
+                            detail=[{"loc": ["body", "kind"], "msg": which, "type": "value_error"}])
+    await call_ok(request, desk, "POST", event_path(desk, ROTATE_PATHS[kind].format(subject=quote(subject, safe=""))))
+    return RedirectResponse("/desk/feeds", status.HTTP_303_SEE_OTHER)
