@@ -82,6 +82,7 @@ class _Watch:
         self.last_beat = 0.0
         self.best: float | None = None
         self.bound: float | None = None
+        self.phase: str | None = None  # of the last progress written
 
     def run(self) -> None:
         while not self.done.wait(CANCEL_POLL_SECONDS):
@@ -106,9 +107,10 @@ class _Watch:
             self.best = report.incumbent
         if report.bound is not None:
             self.bound = report.bound
-        if time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
+        # throttled within a phase; a new phase shows at once (the office sees the solve confirm its reasons)
+        if report.phase == self.phase and time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
             return
-        self.last_write = time.monotonic()
+        self.phase, self.last_write = report.phase, time.monotonic()
         shown = Progress(report.phase, report.elapsed, self.best, self.bound)
         self._write(progress={"phase": shown.phase, "elapsed": round(shown.elapsed, 1), "incumbent": shown.incumbent,
                               "bound": shown.bound, "gap": shown.gap})
