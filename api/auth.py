@@ -11,12 +11,13 @@ belong to, so that probing learns nothing; 403 when the key belongs to the event
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import anyio
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from api.errors import Forbidden, NotFound
 from api.identity import SESSION_PREFIX, Identity, hash_secret, now, session_expired
@@ -44,11 +45,49 @@ async def current_identity(
     would otherwise hold every request, those that need no database (/openapi.json, /docs) included."""
     if credentials is None or not credentials.credentials.strip():
         raise _unauthorised("an API key is required: Authorization: Bearer <key>")
+    secret = credentials.credentials.strip()
+    digest = hash_secret(secret)
+    if (known := _checked.get(digest)) is not None:
+        return known
     state = request.app.state
-    row = await anyio.to_thread.run_sync(_key_of, state.db, state.settings, credentials.credentials.strip())
+    row = await anyio.to_thread.run_sync(_key_of, state.db, state.settings, secret)
     if row is None or row.revoked_at is not None:
         raise _unauthorised("unknown or revoked API key")
-    return Identity(row.id, row.role, row.event_id, row.delegation)
+    identity = Identity(row.id, row.role, row.event_id, row.delegation)
+    if not secret.startswith(SESSION_PREFIX):  # a desk session is looked up each time (its expiry is its own)
+        _checked.put(digest, identity)
+    return identity
+
+
+class _Checked:
+    """API keys found valid in the last KEY_CHECK_SECONDS, by hash: a key that calls again within it is
+    not looked up again (under load the lookup was most of a listing's cost on the event loop). Revocation
+    still holds within that second everywhere, and at once in the process that revoked it: setting any
+    key's `revoked_at` forgets every key checked. Only valid keys are kept, so a new key works at once and
+    unknown keys cannot fill it."""
+
+    def __init__(self, seconds: float, most: int = 10_000):
+        self.seconds, self.most = seconds, most
+        self.found: dict[str, tuple[float, Identity]] = {}
+
+    def get(self, digest: str) -> Identity | None:
+        entry = self.found.get(digest)
+        if entry is None or time.monotonic() - entry[0] >= self.seconds:
+            return None
+        return entry[1]
+
+    def put(self, digest: str, identity: Identity) -> None:
+        if len(self.found) >= self.most:
+            self.forget()
+        self.found[digest] = (time.monotonic(), identity)
+
+    def forget(self, *_: object) -> None:
+        self.found = {}
+
+
+KEY_CHECK_SECONDS = 1.0  # how long a revoked key may still be taken by another web process, at most
+_checked = _Checked(KEY_CHECK_SECONDS)
+event.listen(KeyRow.revoked_at, "set", _checked.forget)  # whoever revokes a key in this process
 
 
 def _key_of(db: Database, settings: Settings, secret: str) -> KeyRow | None:

@@ -160,8 +160,12 @@ class _Watch:
         self.latest = Progress(report.phase, report.elapsed, self.best, self.bound)
 
     def _write_progress(self) -> None:
-        shown = self.latest
-        if shown is None or shown is self.written or time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
+        """Throttled within a phase; a new phase shows at once (the office sees the solve confirm its reasons)."""
+        shown, written = self.latest, self.written
+        if shown is None or shown is written:
+            return
+        same_phase = written is not None and written.phase == shown.phase
+        if same_phase and time.monotonic() - self.last_write < PROGRESS_EVERY_SECONDS:
             return
         self.written, self.last_write = shown, time.monotonic()  # a report that fails to be written is skipped
         self._write(progress={"phase": shown.phase, "elapsed": round(shown.elapsed, 1), "incumbent": shown.incumbent,

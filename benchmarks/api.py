@@ -6,8 +6,10 @@ Starts `scheduler serve` (SQLite file, SQLite queue, one embedded worker) on a f
 temporary folder, loads examples/minsk-2024.json, publishes a first schedule (so feeds exist), starts a
 solve of Minsk and, while it runs, lets N clients on loopback each loop for the given seconds: half of
 them read delegations' feeds, half list their delegation's requests with a liaison key. Prints requests/s,
-p50/p99 latency per kind and the errors, and how long the solve took to stop after a cancel. Traffic goes
-to 127.0.0.1 only and stops by itself.
+p50/p99 latency per kind and the errors, and how long a solve took to stop after a cancel: the one under
+load, a fresh solve cancelled while it searches (before the first publication) and a re-plan cancelled while
+it confirms the reasons of the requests it leaves out (after the load). Traffic goes to 127.0.0.1 only and
+stops by itself.
 
 The clients are `wrk` (Debian's package; `apt-get install wrk`), one process per kind with one thread
 each, so that the load generator takes as little of the two cores as it can; `--client python` uses
@@ -52,6 +54,20 @@ def _wait_solve(base: str, host: dict, solve_id: str, states=("done", "failed", 
         time.sleep(0.2)
 
 
+def _cancel_after(base: str, host: dict, ready, time_limit: float = 60) -> tuple[str, float]:
+    """Start a solve, cancel it once `ready(state)` holds; (the state it ended in, seconds from the DELETE).
+    A solve that ended before it was ready is reported as it ended, with nan seconds."""
+    solves = f"{base}/events/minsk-2024-eurasian-security/solves"
+    solve_id = httpx.post(solves, json={"time_limit": time_limit}, headers=host).json()["id"]
+    while (state := httpx.get(f"{solves}/{solve_id}", headers=host).json())["state"] in ("queued", "running"):
+        if state["state"] == "running" and ready(state):
+            asked = time.monotonic()
+            httpx.delete(f"{solves}/{solve_id}", headers=host)
+            return _wait_solve(base, host, solve_id)["state"], time.monotonic() - asked
+        time.sleep(0.05)
+    return state["state"], float("nan")
+
+
 def _percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -86,6 +102,7 @@ def main() -> None:
         for d in delegations:
             issued = httpx.post(f"{base}/events/{event}/keys", json={"role": "liaison", "delegation": d}, headers=host)
             liaisons[d] = {"Authorization": f"Bearer {issued.json()['key']}"}
+        fresh = _cancel_after(base, host, lambda state: state["progress"] is not None)  # searching
         first = httpx.post(f"{base}/events/{event}/solves", json={"time_limit": 10}, headers=host).json()
         _wait_solve(base, host, first["id"])
         httpx.post(f"{base}/events/{event}/solves/{first['id']}/publish", headers=host, timeout=120).raise_for_status()
@@ -97,16 +114,19 @@ def main() -> None:
         _wait_solve(base, host, running["id"], states=("running", "done", "failed"))
         load = _load_wrk if args.client == "wrk" else _load
         results = load(base, event, feeds, liaisons, args.clients, args.seconds)
-        still = httpx.get(f"{base}/events/{event}/solves/{running['id']}", headers=host).json()["state"]
+        after = httpx.get(f"{base}/events/{event}/solves/{running['id']}", headers=host).json()
+        still = f"{after['state']} (phase {(after['progress'] or {}).get('phase')})"
         asked = time.monotonic()
         httpx.delete(f"{base}/events/{event}/solves/{running['id']}", headers=host)
         stopped = _wait_solve(base, host, running["id"])
         cancel_seconds = time.monotonic() - asked
+        # a re-plan of the published version, cancelled while it confirms the reasons of what it leaves out
+        replan = _cancel_after(base, host, lambda state: (state["progress"] or {}).get("phase") == "reasons")
     finally:
         server.stop()
 
     print(f"service under load: {args.clients} {args.client} clients for {args.seconds:g} s on 127.0.0.1, "
-          f"{args.processes} web process(es), {os.cpu_count()} cores; the solve was {still} throughout")
+          f"{args.processes} web process(es), {os.cpu_count()} cores; when the load ended the solve was {still}")
     print(f"{'kind':<16}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for kind, r in results.items():
         print(f"{kind:<16}{r['requests']:>10}{r['requests'] / args.seconds:>10.1f}{r['p50'] * 1000:>10.1f}"
@@ -114,6 +134,9 @@ def main() -> None:
     total = sum(r["requests"] for r in results.values())
     print(f"{'all':<16}{total:>10}{total / args.seconds:>10.1f}")
     print(f"cancel: the running solve was {stopped['state']} {cancel_seconds:.2f} s after DELETE")
+    for what, (state, seconds) in (("a fresh solve while it searched", fresh),
+                                   ("a re-plan while it confirmed its reasons", replan)):
+        print(f"cancel → stopped, {what}: {state} {seconds:.2f} s after DELETE")
 
 
 def _load(base: str, event: str, feeds: list[str], liaisons: dict, clients: int, seconds: float) -> dict:

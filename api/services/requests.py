@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,7 @@ class Replayed:
     body: dict[str, Any]
 
 
-def view(row: RequestRow, caller: Identity) -> RequestView:
+def view(row: RequestRow | Row, caller: Identity) -> RequestView:
     """The request as the caller may read it: the host with the scheduled priority and every wish, a liaison
     with its own wish only. Its `revision` (and ETag) is this view's: made from what it shows, so that what
     the caller cannot see never moves it."""
@@ -185,9 +186,10 @@ def _create(session: Session, event_id: str, body: RequestCreate, caller: Identi
 def list_visible(db: Database, caller: Identity, event_id: str, status: str | None = None) -> list[RequestView]:
     """The host: every request; a liaison: those its delegation is a party to."""
     with db.reading() as session:
-        repo.event_or_404(session, event_id)
-        rows = repo.requests_of(session, event_id, (status,) if status else None,
-                                None if caller.is_host else caller.delegation)
+        rows = repo.requests_listed(session, event_id, (status,) if status else None,
+                                    None if caller.is_host else caller.delegation)
+        if not rows:  # a request's event exists (its rows go with it): only an empty listing asks
+            repo.event_there_or_404(session, event_id)
     return [view(r, caller) for r in rows if caller.is_party(r.parties)]
 
 

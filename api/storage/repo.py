@@ -64,6 +64,12 @@ def event_or_404(session: Session, event_id: str, for_update: bool = False) -> E
     return row
 
 
+def event_there_or_404(session: Session, event_id: str) -> None:
+    """The event exists; only its id is read (a listing needs no setting parsed)."""
+    if session.scalar(select(EventRow.id).where(EventRow.id == event_id)) is None:
+        raise NotFound(f"event {event_id!r}")
+
+
 def contract_request(row: RequestRow) -> dict:
     """A request row as the contract writes it (the scheduled priority)."""
     out: dict = {"id": row.id, "parties": list(row.parties), "priority": row.priority}
@@ -74,12 +80,28 @@ def contract_request(row: RequestRow) -> dict:
 def requests_of(session: Session, event_id: str, statuses: tuple[str, ...] | None = None,
                 delegation: str | None = None) -> list[RequestRow]:
     """The event's requests (of these statuses; of which `delegation` is a party), oldest first."""
-    query = select(RequestRow).where(RequestRow.event_id == event_id)
+    return list(session.scalars(_requests_query(select(RequestRow), event_id, statuses, delegation)))
+
+
+# what a listing shows of a request: read as plain rows, with no ORM instance to build for each
+LISTED = ("id", "parties", "fields", "priority", "wishes", "status", "proposed_by", "accepted_by", "declined_by",
+          "revision")
+
+
+def requests_listed(session: Session, event_id: str, statuses: tuple[str, ...] | None = None,
+                    delegation: str | None = None) -> list[Row]:
+    """`requests_of` as plain rows of the LISTED columns (attributes named as RequestRow's)."""
+    columns = select(*(getattr(RequestRow, name) for name in LISTED))
+    return list(session.execute(_requests_query(columns, event_id, statuses, delegation)))
+
+
+def _requests_query(query, event_id: str, statuses: tuple[str, ...] | None, delegation: str | None):
+    query = query.where(RequestRow.event_id == event_id)
     if delegation is not None:
         query = query.where(RequestRow.party_key.contains(f",{delegation},", autoescape=True))
     if statuses is not None:
         query = query.where(RequestRow.status.in_(statuses))
-    return list(session.scalars(query.order_by(RequestRow.created_at, RequestRow.id)))
+    return query.order_by(RequestRow.created_at, RequestRow.id)
 
 
 def contract_input(event: EventRow, requests: list[RequestRow]) -> dict:

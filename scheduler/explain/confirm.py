@@ -9,23 +9,14 @@ lifting every meeting and party rule named lets the request in, which CP-SAT con
 
 from __future__ import annotations
 
-import time
-
 from ortools.sat.python import cp_model
 
 from scheduler.contract import rule_names as names
 from scheduler.contract.domain import Request
+from scheduler.explain.budget import Budget
 from scheduler.explain.causes import Cause
 from scheduler.explain.forced_in import ForcedIn
 from scheduler.registry import CLASH_FAMILIES
-
-
-def time_left(deadline: float) -> float:
-    """The seconds left for explanations; TimeoutError once they are spent."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError("the time for explanations is spent")
-    return left
 
 
 def ranked(causes: list[Cause], request: Request) -> list[Cause]:
@@ -48,7 +39,7 @@ def _rank(c: Cause) -> int:
 
 
 def minimal_causes(
-    forced: ForcedIn, everything: list[Cause], solver: cp_model.CpSolver, deadline: float
+    forced: ForcedIn, everything: list[Cause], solver: cp_model.CpSolver, budget: Budget
 ) -> list[Cause]:
     """A minimal set of causes that keeps the request out: CP-SAT's sufficient set, shrunk by deletion (each
     cause dropped in turn, for good while the rest still keeps the request out, judged on the same blocks as
@@ -63,11 +54,12 @@ def minimal_causes(
     if not sufficient or forced.fits(core) is not None:
         core = everything  # the sufficient set did not hold on its own: start from all of them
     for cause in list(core):
+        budget.left()  # a long deletion on a large schedule stops with the solve
         rest = [c for c in core if c != cause]
         if forced.fits(rest) is None:
             core = rest
     # deletion kept a cause only where dropping it let the request fit; CP-SAT confirms the whole set
-    status = forced.solve(core, time_left(deadline))[0]
+    status = forced.solve(core, budget)[0]
     if status != cp_model.INFEASIBLE:
         # no verdict in the time left (or, never seen, a disagreement): the reason stays unconfirmed
         raise TimeoutError(f"{forced.request.id}: the causes were not confirmed ({status})")
@@ -79,7 +71,7 @@ def _family(cause: Cause) -> bool:
     return cause.rule in CLASH_FAMILIES and not cause.subject and cause.meeting is None
 
 
-def all_causes(forced: ForcedIn, everything: list[Cause], core: list[Cause], deadline: float) -> list[Cause]:
+def all_causes(forced: ForcedIn, everything: list[Cause], core: list[Cause], budget: Budget) -> list[Cause]:
     """A minimal set names one thing that keeps the request out, but there may be several, each enough on
     its own (A's time taken by one meeting, C's by another). While lifting every meeting and party rule
     named so far still leaves the request out, add a minimal set of what is left; then CP-SAT confirms that
@@ -89,14 +81,14 @@ def all_causes(forced: ForcedIn, everything: list[Cause], core: list[Cause], dea
         held = [c for c in everything if c not in named]
         if forced.fits(held) is not None:
             break
-        status, solver = forced.solve(held, time_left(deadline))
+        status, solver = forced.solve(held, budget)
         if status != cp_model.INFEASIBLE:
             raise TimeoutError(f"{forced.request.id}: no verdict on the further causes ({status})")
-        more = [c for c in minimal_causes(forced, held, solver, deadline) if c not in core]
+        more = [c for c in minimal_causes(forced, held, solver, budget) if c not in core]
         if not any(not _family(c) for c in more):
             return core + more  # only rules as a whole are left (a daily limit of 0): nothing more to lift
         core = core + more
-    if forced.solve(held, time_left(deadline))[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if forced.solve(held, budget)[0] not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeoutError(f"{forced.request.id}: lifting the causes named was not confirmed to let it in")
     return core
 

@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.contract import rule_names as names
 from scheduler.contract.domain import Conference, Meeting, Request, inside_union
+from scheduler.explain.budget import Budget
 from scheduler.explain.causes import Cause
 from scheduler.registry import blocking, placement_rules
 from scheduler.rules.between import Blocking, Placed, by_time_and_room
@@ -33,6 +34,7 @@ from scheduler.rules.placement import (
     max_level,
     needs_interpretation,
 )
+from scheduler.search.stoppable import solve_until
 
 # the rules that decide which rooms may host a request at all (see `ForcedIn.background`): those with a
 # placement step about the room alone
@@ -139,16 +141,17 @@ class ForcedIn:
         return None
 
     def solve(
-        self, assumed: Iterable[Cause], seconds: float = 5.0, lifted: Cause | None = None
+        self, assumed: Iterable[Cause], budget: Budget, lifted: Cause | None = None
     ) -> tuple[int, cp_model.CpSolver]:
-        """CP-SAT on the model with the causes `assumed` (and the background but `lifted`) as assumptions."""
+        """CP-SAT on the model with the causes `assumed` (and the background but `lifted`) as assumptions,
+        for the time the budget has left; the solve's stop ends it (TimeoutError once the budget is spent)."""
         self.model.clear_assumptions()
         held = [c for c in dict.fromkeys([*assumed, *self.background]) if c != lifted]
         self.model.add_assumptions([self.lits[c] for c in held])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1  # assumptions are only reported by a single worker
-        solver.parameters.max_time_in_seconds = seconds
-        return solver.solve(self.model), solver
+        solver.parameters.max_time_in_seconds = budget.left()
+        return solve_until(solver, self.model, budget.stop), solver
 
     def option_of(self, solver: cp_model.CpSolver) -> Option:
         return next(o for x, o in zip(self.x, self.options, strict=True) if solver.value(x))

@@ -23,6 +23,7 @@ from scheduler.model.variables import ConferenceModel
 from scheduler.registry import ALL_RULES, BY_NAME, CLASH_FAMILIES, describe_demand, model_parts, placement_rules
 from scheduler.rules.placement import Placement, place
 from scheduler.rules.words import Clash, Held
+from scheduler.search.stoppable import solve_until
 
 # cuts placements to what a re-plan leaves open (`scheduler.solve.baseline.Anchor.restrict`)
 Restrict = Callable[[Conference, dict[str, Placement]], dict[str, Placement]]
@@ -76,9 +77,7 @@ def _status(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = 1
-    if stop is not None and stop.is_set():
-        return cp_model.UNKNOWN, cm, solver
-    return solver.solve(cm.model), cm, solver
+    return solve_until(solver, cm.model, stop), cm, solver
 
 
 def solve_must_happen(
@@ -96,7 +95,7 @@ def solve_must_happen(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return cm.meetings_from(solver.value)
     if status == cp_model.INFEASIBLE:
-        return find_conflict(conference, where, seconds, enabled, history, restrict)
+        return find_conflict(conference, where, seconds, enabled, history, restrict, stop)
     return None
 
 
@@ -107,11 +106,14 @@ def find_conflict(
     enabled: frozenset[str] = ALL_RULES,
     history: History = History(),
     restrict: Restrict | None = None,
+    stop: threading.Event | None = None,
 ) -> Conflict:
     """A small set of must-happen requests that cannot all be met, exactly the rules that clash among them,
     and, when a pin is to blame, the nearest move of one pin that lets them all be held (checked by solving).
-    `restrict` cuts a placement to what a re-plan leaves open (after the freeze, apart from history)."""
-    clock = _Budget(seconds)
+    `restrict` cuts a placement to what a re-plan leaves open (after the freeze, apart from history). A
+    `stop` ends the search as the time limit does: the set found so far is named (every set it keeps was
+    proven infeasible), the rules not yet ruled out stay, and no move is offered unless one was confirmed."""
+    clock = _Budget(seconds, stop)
     check = _Checker(conference, where, enabled, history, clock)
     core = check.smallest_core()
     alone = [rule for rule in CLASH_FAMILIES if rule in enabled and check.infeasible(core, _only(enabled, {rule}))]
@@ -127,11 +129,13 @@ def _only(enabled: frozenset[str], families: set[str]) -> frozenset[str]:
 
 
 class _Budget:
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, stop: threading.Event | None = None) -> None:
         self.deadline = time.monotonic() + max(1.0, seconds)
+        self.stop = stop
 
     def left(self) -> float:
-        return self.deadline - time.monotonic()
+        """The seconds left; none once the solve is stopped."""
+        return 0.0 if self.stop is not None and self.stop.is_set() else self.deadline - time.monotonic()
 
     def slice(self) -> float:
         return max(0.2, self.left() / 4)
@@ -148,11 +152,11 @@ class _Checker:
     clock: _Budget
 
     def infeasible(self, ids: list[str], enabled: frozenset[str]) -> bool:
-        status = _status(self.conference, self.where, ids, enabled, self.clock.slice(), history=self.history)
+        status = _status(self.conference, self.where, ids, enabled, self.clock.slice(), self.clock.stop, self.history)
         return status[0] == cp_model.INFEASIBLE
 
     def feasible(self, ids: list[str], where: dict[str, Placement]) -> bool:
-        status = _status(self.conference, where, ids, self.enabled, self.clock.slice(), history=self.history)
+        status = _status(self.conference, where, ids, self.enabled, self.clock.slice(), self.clock.stop, self.history)
         return status[0] in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
     def smallest_core(self) -> list[str]:

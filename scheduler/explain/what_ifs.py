@@ -14,8 +14,8 @@ from scheduler.check.validator import check_schedule
 from scheduler.contract import figures
 from scheduler.contract import rule_names as names
 from scheduler.contract.domain import Conference, Meeting, Request, Room, Window, merge_windows
+from scheduler.explain.budget import Budget
 from scheduler.explain.causes import Cause, WhatIf
-from scheduler.explain.confirm import time_left
 from scheduler.explain.forced_in import ForcedIn, Option
 from scheduler.explain.why_words import span, when
 from scheduler.rules.placement import Placement, max_level
@@ -34,7 +34,7 @@ class Case:
     forced: ForcedIn
     core: list[Cause]
     freeze: int | None
-    deadline: float
+    budget: Budget
 
 
 def what_ifs(case: Case) -> list[WhatIf]:
@@ -95,7 +95,7 @@ def _displace(case: Case) -> WhatIf | None:
     ]
     stays = {c: case.forced.lits[c] for c in case.forced.causes if c not in fixed}
     case.forced.model.minimize(sum(case.conference.request(c.meeting).priority * (1 - lit) for c, lit in stays.items()))
-    status, solver = case.forced.solve(fixed, time_left(case.deadline))
+    status, solver = case.forced.solve(fixed, case.budget)
     case.forced.model.clear_objective()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -140,7 +140,7 @@ def _shorter(case: Case) -> WhatIf | None:
         shorter = dataclasses.replace(case.request, duration=duration)
         changed = _with_request(case.conference, shorter)
         trial = ForcedIn(changed, shorter, case.meetings, case.freeze)
-        status, solver = trial.solve(list(trial.lits), time_left(case.deadline))
+        status, solver = trial.solve(list(trial.lits), case.budget)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             option = trial.option_of(solver)
             if not _valid(changed, [*case.meetings, _placed(shorter, option)]):
@@ -168,7 +168,7 @@ def _available_longer(case: Case) -> WhatIf | None:
         for x, o in zip(case.forced.x, case.forced.options, strict=True):
             outside[x] = _outside(delegation.available, o.start, o.start + case.request.duration)
         case.forced.model.minimize(sum(minutes * x for x, minutes in outside.items()))
-        status, solver = case.forced.solve(others, time_left(case.deadline))
+        status, solver = case.forced.solve(others, case.budget)
         case.forced.model.clear_objective()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
@@ -223,7 +223,7 @@ def _other_room(case: Case) -> WhatIf | None:
     for cause in candidates:
         if case.forced.fits(case.forced.causes, lifted=cause) is None:
             continue  # cheap to rule out; a candidate that fits is then confirmed by CP-SAT and the validator
-        status, solver = case.forced.solve(case.forced.causes, time_left(case.deadline), lifted=cause)
+        status, solver = case.forced.solve(case.forced.causes, case.budget, lifted=cause)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             option = case.forced.option_of(solver)
             room = case.conference.room(cause.subject)

@@ -24,6 +24,7 @@ from scheduler.contract.domain import Conference, History, Meeting
 from scheduler.model.room_groups import room_pools
 from scheduler.model.variables import ConferenceModel, ModelPart
 from scheduler.rules.placement import Around, Placement
+from scheduler.search.stoppable import solve_until
 
 # A neighbourhood: the search (incumbent, placements) and a random source -> the requests it frees.
 Chooser = Callable[["Search", random.Random], set[str]]
@@ -176,10 +177,17 @@ def _fill(must: set[str], more: list[str], size: float, rng: random.Random) -> s
 
 
 def step(
-    search: Search, free: set[str], seconds: float, workers: int, seed: int, strengthening: frozenset[str]
+    search: Search,
+    free: set[str],
+    seconds: float,
+    workers: int,
+    seed: int,
+    strengthening: frozenset[str],
+    stop: threading.Event | None = None,
 ) -> tuple[dict[str, Meeting] | None, bool]:
     """Re-solve the `free` requests with every other meeting of the incumbent kept where it is. Returns the
-    new incumbent when the freed part holds more priority (else None), and whether the step was proven."""
+    new incumbent when the freed part holds more priority (else None), and whether the step was proven.
+    `stop` ends the step at once (what it found by then still counts: every schedule it finds is valid)."""
     kept = [m for rid, m in search.incumbent.items() if rid not in free]
     around = Around.of(search.conference, kept)
     interpreted = frozenset(m.request for m in kept if search.where[m.request].needs_interpretation)
@@ -198,7 +206,7 @@ def step(
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(cm.model)
+    status = solve_until(solver, cm.model, stop)
     proven = status == cp_model.OPTIMAL
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or round(solver.objective_value) <= held_before:
         return None, proven
@@ -236,7 +244,7 @@ def improve(
             continue
         began, before = time.monotonic(), search.value
         limit = min(left, max(1.0, seconds / 20))
-        found, proven = step(search, free, limit, workers, rng.randrange(1 << 30), strengthening)
+        found, proven = step(search, free, limit, workers, rng.randrange(1 << 30), strengthening, stop)
         spent = time.monotonic() - began
         y = yields[kind]
         y.steps += 1

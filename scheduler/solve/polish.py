@@ -24,6 +24,7 @@ from scheduler.model.objectives import (
 )
 from scheduler.model.variables import ConferenceModel
 from scheduler.search.phase_time import may_start
+from scheduler.search.stoppable import solve_until
 from scheduler.solve.run import Run, stopped_when
 
 # While MaxSAT proves the breaks beside them (a B2B forum), these phases leave it a core. Measured (30 s, 2
@@ -173,8 +174,8 @@ def complete_hint(run: Run, cm: ConferenceModel) -> None:
     solver.parameters.max_time_in_seconds = max(0.01, min(COMPLETE_HINT_SECONDS, 0.1 * run.clock.left()))
     solver.parameters.num_workers = run.options.worker_count
     solver.parameters.random_seed = run.options.seed
-    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return  # the partial hint stays
+    if solve_until(solver, fixed, run.stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return  # the partial hint stays (also when the solve is stopped)
     values = solver.response_proto.solution
     cm.model.clear_hints()
     for index, value in enumerate(values):

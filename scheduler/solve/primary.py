@@ -6,6 +6,8 @@ continued by the neighbourhood search.
 from __future__ import annotations
 
 import math
+import threading
+import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -18,6 +20,7 @@ from scheduler.model.variables import ConferenceModel, ModelPart
 from scheduler.search.greedy import greedy_schedule
 from scheduler.search.neighbourhoods import Search, improve
 from scheduler.search.phase_time import Stall
+from scheduler.search.stoppable import POLL_SECONDS
 from scheduler.solve.baseline import Baseline
 from scheduler.solve.run import Reporter, Run, stopped_when
 from scheduler.solve.types import Progress
@@ -187,7 +190,21 @@ def lp_known(run: Run, lp: LpBound | None) -> int | None:
     """The LP bound if it is there; a deterministic run (tests) waits for it, so that its runs repeat."""
     if lp is None:
         return None
-    return lp.result(run.clock.left()) if run.deterministic else lp.known()
+    if run.deterministic:
+        waited(lp, run.clock.left(), run.stop)
+        return lp.result()
+    return lp.known()
+
+
+def waited(lp: LpBound, seconds: float, stop: threading.Event | None) -> int | None:
+    """The LP bound, waited for up to `seconds` in short spells (a stop ends the wait), its child left be."""
+    deadline = time.monotonic() + seconds
+    while not lp.done() and not (stop is not None and stop.is_set()):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        lp.wait(min(POLL_SECONDS, left))
+    return lp.known()
 
 
 def relaxation_record(lp: LpBound | None, now: float, rounded: Rounded | None = None) -> dict | None:
@@ -223,7 +240,7 @@ def rounded_start(
         return None
     clock = run.clock
     wait = clock.left() if run.deterministic else min(ROUNDING_WAIT_SECONDS, ROUNDING_WAIT_SHARE * clock.left())
-    if lp.wait(wait) is None or lp.primal is None:
+    if waited(lp, wait, run.stop) is None or lp.primal is None:
         return None
     conference = cm.conference
     # around what a re-plan already held, as the greedy's own start schedule is

@@ -193,11 +193,13 @@ class _Watch:
     told: bool = False  # the ceiling's arrival was reported
 
     def until(self, done: threading.Event) -> None:
-        """Every 50 ms until the solve is `done`."""
+        """Every 50 ms until the solve is `done`; once it should stop, asked to at every look until it has
+        (a stop asked for before CP-SAT has begun its search is lost)."""
+        stopping = False
         while not done.wait(0.05):
-            if self._should_stop():
+            stopping = stopping or self._should_stop()
+            if stopping:
                 self.solver.stop_search()
-                return
 
     def _should_stop(self) -> bool:
         reporter, clock, progress = self.reporter, self.run.clock, self.run.progress

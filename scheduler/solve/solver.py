@@ -32,7 +32,7 @@ from scheduler.solve.baseline import FRESH, Baseline, Stability, baseline_of
 from scheduler.solve.options import SolveOptions
 from scheduler.solve.polish import polish
 from scheduler.solve.run import Run
-from scheduler.solve.types import Outcome, ProgressCallback
+from scheduler.solve.types import Outcome, Progress, ProgressCallback
 
 
 def solve(
@@ -156,7 +156,7 @@ def _priority(
         lp.cancel()
     if result.status == cp_model.INFEASIBLE:
         conflict = find_conflict(conference, cm.placements, clock.left(), options.rules, cm.history,
-                                 baseline.restrict)
+                                 baseline.restrict, run.stop)
         return Outcome("infeasible", conflict=conflict, stats=stats)
     if result.found:
         best, value = cm.meetings_from(result.solver.value), round(result.solver.value(objective))
@@ -215,11 +215,13 @@ def _reasons(
     baseline: Baseline,
 ) -> list[Unscheduled]:
     """A reason for every request left out, read from the schedule, then confirmed by solving where the
-    time kept for it allows."""
+    time kept for it allows and until the solve is stopped (what a stop cut short stays unconfirmed)."""
     reasons = unscheduled_reasons(rest, where, every)
     if run.options.explain_share > 0 and not run.stopped:
+        if run.progress is not None:  # the office sees the solve confirm its reasons (the values stay)
+            run.progress(Progress("reasons", run.clock.elapsed(), None, None))
         seconds = run.options.time_limit - run.clock.elapsed()
-        reasons = _confirmed(reasons, explain_all(full, every, where, seconds, baseline.freeze))
+        reasons = _confirmed(reasons, explain_all(full, every, where, seconds, baseline.freeze, run.stop))
     return reasons
 
 
