@@ -4,9 +4,10 @@ keys, the audit trail. Not found is `api.errors.NotFound`."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound
@@ -91,8 +92,33 @@ LISTED = ("id", "parties", "fields", "priority", "wishes", "status", "proposed_b
 def requests_listed(session: Session, event_id: str, statuses: tuple[str, ...] | None = None,
                     delegation: str | None = None) -> list[Row]:
     """`requests_of` as plain rows of the LISTED columns (attributes named as RequestRow's)."""
-    columns = select(*(getattr(RequestRow, name) for name in LISTED))
-    return list(session.execute(_requests_query(columns, event_id, statuses, delegation)))
+    values: dict[str, object] = {"event_id": event_id}
+    if delegation is not None:
+        values["party"] = "%," + _like_literal(delegation) + ",%"
+    if statuses is not None:
+        values["statuses"] = list(statuses)
+    return list(session.execute(_listing_statement(statuses is not None, delegation is not None), values))
+
+
+@cache
+def _listing_statement(by_status: bool, by_delegation: bool) -> Select:
+    """The listing's statement, built once per shape with its values bound at each call: building it cost
+    more than running it (150 of 400 µs for a delegation's listing on SQLite), and it is the service's most
+    frequent read."""
+    query = select(*(getattr(RequestRow, name) for name in LISTED)).where(RequestRow.event_id == bindparam("event_id"))
+    if by_delegation:
+        query = query.where(RequestRow.party_key.like(bindparam("party"), escape=LIKE_ESCAPE))
+    if by_status:
+        query = query.where(RequestRow.status.in_(bindparam("statuses", expanding=True)))
+    return query.order_by(RequestRow.created_at, RequestRow.id)
+
+
+LIKE_ESCAPE = "/"
+
+
+def _like_literal(text: str) -> str:
+    """`text` matched as itself in a LIKE pattern (what `contains(..., autoescape=True)` does to a literal)."""
+    return text.replace(LIKE_ESCAPE, 2 * LIKE_ESCAPE).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
 
 
 def _requests_query(query, event_id: str, statuses: tuple[str, ...] | None, delegation: str | None):

@@ -121,3 +121,23 @@ def test_the_hosts_ids_and_the_events_setting_are_checked(office) -> None:
     assert unknown.value.detail[0]["loc"][0] == "body" and unknown.value.detail[0]["type"] == "contract"
     made = lifecycle.propose(office.db, office.host, "conf", RequestCreate(parties=["A", "B"], duration_minutes=30))
     assert (made.id, made.status) == ("A-B-2", "accepted")
+
+
+def test_a_delegations_listing_matches_its_id_literally(office) -> None:
+    # LIKE's wildcards in a delegation id match only themselves: A_B's listing is not AxB's, 10%'s not 10x
+    from api.identity import now
+    from api.storage.models import RequestRow
+
+    with office.db.writing() as session:
+        for i, parties in enumerate((["A_B", "C"], ["AxB", "C"], ["10%", "C"], ["10x", "C"], ["a/b", "C"])):
+            session.add(RequestRow(event_id="conf", id=f"r{i}", id_folded=f"r{i}", parties=parties, fields={},
+                                   priority=1, wishes={}, status="accepted", proposed_by="host", accepted_by=[],
+                                   created_at=now(), updated_at=now()))
+    with office.db.reading() as session:
+        def listed(delegation: str, *statuses: str) -> list[str]:
+            found = repo.requests_listed(session, "conf", statuses or None, delegation)
+            return [r.id for r in found if r.id.startswith("r")]  # not the event's own C-D
+
+        assert listed("A_B") == ["r0"] and listed("10%") == ["r2"] and listed("a/b") == ["r4"]
+        assert listed("C") == ["r0", "r1", "r2", "r3", "r4"] and listed("C", "proposed") == []
+        assert listed("C", "accepted", "declined") == ["r0", "r1", "r2", "r3", "r4"]
