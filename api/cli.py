@@ -109,8 +109,15 @@ def _start_worker(settings: Settings) -> subprocess.Popen:
     """The embedded solve worker, at a lower CPU priority than the web processes: a solve takes what they
     leave (its solver and helper processes inherit it), so a listing does not wait in line behind CP-SAT."""
     env = {**os.environ, **settings.to_env()}
-    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env,
-                            preexec_fn=lambda: os.nice(WORKER_NICENESS))
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env, preexec_fn=_worker_process)
+
+
+def _worker_process() -> None:
+    """In the embedded worker, before it runs: a lower CPU priority, and Ctrl-C (SIGINT to the terminal's
+    whole process group) left to serve, which stops the worker itself; a worker still importing when Ctrl-C
+    came printed a KeyboardInterrupt traceback."""
+    os.nice(WORKER_NICENESS)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @app.command("worker")

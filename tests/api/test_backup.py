@@ -56,12 +56,17 @@ def build_event(service: Service) -> dict:
                             json={"parties": ["A", "C"], "duration_minutes": 45, "priority": 4})
     assert proposed.status_code == 201, proposed.text
     ac = proposed.json()["id"]
-    accepted = service.post("C", f"/events/conf/requests/{ac}/accept", headers={"If-Match": proposed.headers["ETag"]})
+    # each party writes with the ETag of its own view (a request's ETag is per viewer)
+    accepted = service.post("C", f"/events/conf/requests/{ac}/accept",
+                            headers={"If-Match": service.etag("C", f"/events/conf/requests/{ac}")})
+    assert accepted.status_code == 200, accepted.text
     wish = service.call("C", "PATCH", f"/events/conf/requests/{ac}", json={"priority": 2},
                         headers={"If-Match": accepted.headers["ETag"]})
     assert wish.status_code == 200, wish.text
     bd = service.post("B", "/events/conf/requests", json={"parties": ["B", "D"], "duration_minutes": 30})
-    service.post("D", f"/events/conf/requests/{bd.json()['id']}/decline", headers={"If-Match": bd.headers["ETag"]})
+    bd_path = f"/events/conf/requests/{bd.json()['id']}"
+    declined = service.post("D", f"{bd_path}/decline", headers={"If-Match": service.etag("D", bd_path)})
+    assert declined.status_code == 200, declined.text
     first = solve_and_wait(service, time_limit=3)
     assert service.post("host", f"/events/conf/solves/{first['id']}/publish").status_code == 201
     old_url = feed_path(service, "A")
