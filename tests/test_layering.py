@@ -22,9 +22,10 @@ SERVICE_ONLY = {"api", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic
 # package (or top-level module) of scheduler/ -> the packages it may import
 LAYERS: dict[str, set[str]] = {
     "contract": set(),
+    "lifetime": set(),  # a process dying with its parent: the solver's children and serve's
     "rules": {"contract"},
     "check": {"contract"},
-    "model": {"contract", "rules"},
+    "model": {"contract", "rules", "lifetime"},
     "registry": {"contract", "rules", "check", "model"},
     "search": {"contract", "rules", "model", "registry"},
     "explain": {"contract", "rules", "check", "model", "registry", "search"},
@@ -39,7 +40,7 @@ LAYERS: dict[str, set[str]] = {
 PUBLIC_FOR_THE_SERVICE = {
     "scheduler.contract.parse", "scheduler.contract.domain", "scheduler.contract.document",
     "scheduler.contract.input_model", "scheduler.check.validator", "scheduler.solve.types", "scheduler.solve.options",
-    "scheduler.contract.strict_json",
+    "scheduler.contract.strict_json", "scheduler.lifetime",
     "scheduler.solve.solver", "scheduler.solve.baseline", "scheduler.publish.publication",
     "scheduler.publish.from_outcome", "scheduler.publish.revisions", "scheduler.publish.delegation_view",
     "scheduler.cli",

@@ -12,17 +12,13 @@ writing its answer instead of blocking on a pipe whose only reader is itself.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
-PR_SET_PDEATHSIG = 1
-WATCH_SECONDS = 0.5
+from scheduler.lifetime import die_with
 
 
 class Child:
@@ -62,29 +58,5 @@ class Child:
 
 def _answer(target: Callable[..., Any], args: tuple, send, receive, parent: int) -> None:
     receive.close()  # the parent's end: were the child to keep it, its write would never fail
-    _die_with(parent)
+    die_with(parent, signal.SIGKILL)
     send.send(target(*args))
-
-
-def _die_with(parent: int) -> None:
-    """SIGKILL to this child when `parent` ends (or at once, if it already has)."""
-    if not _ask_the_kernel():
-        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # the parent ended before the kernel was asked
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _ask_the_kernel() -> bool:
-    """PR_SET_PDEATHSIG (Linux): SIGKILL when the thread that forked this child ends; False without it."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _watch(parent: int) -> None:
-    while os.getppid() == parent:
-        threading.Event().wait(WATCH_SECONDS)
-    os.kill(os.getpid(), signal.SIGKILL)
