@@ -117,6 +117,12 @@ SecretPathFilter = SecretFilter  # keys and tokens out of every log line, whatev
 
 
 RETRY_AFTER = "5"  # seconds: a database restart or a passing lock
+DATABASE_AWAY = "the database is not answering; try again in a few seconds"
+
+
+def _desk_page(request: Request) -> bool:
+    """The desk's pages answer errors with pages (its `/state` polling, like the API, with JSON)."""
+    return request.url.path.startswith("/desk") and not request.url.path.endswith("/state")
 THREADS = 8  # for the sync routes: more threads only contend for the GIL (measured with benchmarks.api)
 
 
@@ -151,7 +157,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         # the desk's pages answer with pages; the API with its JSON
-        if request.url.path.startswith("/desk") and not request.url.path.endswith("/state"):
+        if _desk_page(request):
             return await shared.error_page(request, exc)
         return await http_exception_handler(request, exc)
 
@@ -173,9 +179,11 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
         # the database is down, hangs (each wait is bounded in api.storage.db) or is busy: a passing state,
         # so 503 with a time to come back, in words; the driver's message stays in the log
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return JSONResponse({"detail": [{"loc": [], "msg": "the database is not answering; try again in a few "
-                                         "seconds", "type": "unavailable"}]},
-                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER})
+        unavailable = HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER},
+                                    detail=[{"loc": [], "msg": DATABASE_AWAY, "type": "unavailable"}])
+        if _desk_page(request):  # a page in words, which does not ask the database who is signed in
+            return await shared.error_page(request, unavailable)
+        return JSONResponse({"detail": unavailable.detail}, unavailable.status_code, headers=unavailable.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

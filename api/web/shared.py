@@ -86,7 +86,8 @@ async def api(request: Request, desk: Desk, method: str, path: str, **kwargs) ->
 async def call_ok(request: Request, desk: Desk, method: str, path: str, **kwargs) -> Any:
     response = await api(request, desk, method, path, **kwargs)
     if response.status_code >= 400:
-        raise HTTPException(response.status_code, detail=response.json().get("detail"))
+        kept = {"Retry-After": response.headers["Retry-After"]} if "Retry-After" in response.headers else None
+        raise HTTPException(response.status_code, detail=response.json().get("detail"), headers=kept)
     return response.json() if response.content else None
 
 
@@ -172,17 +173,21 @@ async def act(request: Request, method: str, path: str, then: str, host: bool = 
 
 
 HEADINGS = {400: "That did not work", 403: "Not allowed", 404: "Not found", 409: "Not now", 412: "Changed meanwhile",
-            422: "The service did not accept this"}
+            422: "The service did not accept this", 503: "Not answering just now"}
 
 
 async def error_page(request: Request, exc: HTTPException) -> Response:
-    """Errors of the desk's pages as a page (its redirects as redirects)."""
+    """Errors of the desk's pages as a page (its redirects as redirects). A 503 (the database or the queue is
+    not answering, here or behind the API the page called) does not ask the database who is signed in."""
     if 300 <= exc.status_code < 400:
         return Response(status_code=exc.status_code, headers=exc.headers)
     detail = exc.detail if isinstance(exc.detail, list) else [{"msg": str(exc.detail)}]
     messages = [d.get("msg", str(d)) if isinstance(d, dict) else str(d) for d in detail]
     if exc.status_code == 412:
         messages.append("Someone changed it since you opened the page: open it again and repeat your change.")
-    context = {"request": request, "desk": await _current_desk(request), "title": "Error", "event": None,
+    desk = None if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE else await _current_desk(request)
+    context = {"request": request, "desk": desk, "title": "Error", "event": None,
                "heading": HEADINGS.get(exc.status_code, "Something went wrong"), "messages": messages}
-    return render("error.html", context, exc.status_code)
+    response = render("error.html", context, exc.status_code)
+    response.headers.update(exc.headers or {})
+    return response

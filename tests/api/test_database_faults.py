@@ -113,7 +113,13 @@ def test_a_frozen_database_gives_503_within_seconds_and_the_api_page_at_once(tmp
         for took, response in answers:
             assert isinstance(response, httpx.Response), f"no answer in {took:.1f} s"
             assert took < A_FEW_SECONDS
+        for _, response in answers[:-1]:
             _unavailable(response)
+        # the desk's page says it in words, as a page, without asking the database who is signed in
+        desk_page = answers[-1][1]
+        assert desk_page.status_code == 503 and desk_page.headers["Retry-After"].isdigit()
+        assert "text/html" in desk_page.headers["content-type"]
+        assert "Not answering just now" in desk_page.text and "the database is not answering" in desk_page.text
         # and once it answers again, so does the service
         assert httpx.get(f"{server.url}/events/conf/requests", headers=host, timeout=20).status_code == 200
     finally:
@@ -211,3 +217,17 @@ def test_a_queue_out_of_reach_is_503_with_a_time_to_try_again(tmp_path: Path) ->
     assert refused.status_code == 503, refused.text
     assert refused.headers["Retry-After"].isdigit()
     assert refused.json()["detail"][0]["msg"] == "the solve queue is not reachable; try again"
+
+
+def test_the_desk_says_in_words_when_the_queue_is_out_of_reach(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    service = start_service(settings_for(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    desk = TestClient(service.client.app, base_url="http://testserver", follow_redirects=False)
+    form = desk.get("/desk/sign-in").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    assert desk.post("/desk/sign-in", data={"csrf": csrf, "key": service.keys["host"]}).status_code == 303
+    csrf = re.search(r'name="csrf" value="([^"]+)"', desk.get("/desk/solve").text).group(1)
+    page = desk.post("/desk/solve", data={"csrf": csrf, "time_limit": "5"})
+    assert page.status_code == 503 and page.headers["Retry-After"].isdigit()
+    assert "Not answering just now" in page.text and "the solve queue is not reachable" in page.text
