@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api import docs, security
 from api.bad_input import documented, strict_body_problems
-from api.errors import ServiceError
+from api.errors import RETRY_AFTER, ServiceError
 from api.log_masking import SecretFilter
 from api.processes import die_with_serve
 from api.queue import Queue, make_queue
@@ -113,10 +113,6 @@ class InputLimits:
         await send({"type": "http.response.body", "body": body})
 
 
-SecretPathFilter = SecretFilter  # keys and tokens out of every log line, whatever the path's shape
-
-
-RETRY_AFTER = "5"  # seconds: a database restart or a passing lock
 DATABASE_AWAY = "the database is not answering; try again in a few seconds"
 
 
@@ -194,7 +190,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
 
     security.secure(app)  # CSP, nosniff, no-referrer, DENY, no-store on every answer
     for name in ("uvicorn.access", "uvicorn.error", "bilateral.api"):
-        logging.getLogger(name).addFilter(SecretPathFilter())
+        logging.getLogger(name).addFilter(SecretFilter())  # no key or token in any line
     return app
 
 

@@ -10,6 +10,9 @@ from typing import ClassVar
 Loc = list[str | int]
 
 
+RETRY_AFTER = "5"  # seconds to wait when a part is not answering: a database or queue restart, a passing lock
+
+
 class ServiceError(Exception):
     """One or more problems of one kind; `status` is the HTTP status `api.app` answers it with."""
 
@@ -69,4 +72,4 @@ class Unavailable(ServiceError):
     """A part the service needs (the solve queue) is not reachable."""
 
     status, kind = 503, "unavailable"
-    headers = {"Retry-After": "5"}  # a queue that restarts is back within seconds
+    headers = {"Retry-After": RETRY_AFTER}

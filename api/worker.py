@@ -140,14 +140,14 @@ class _Watch:
                                 step.__name__.strip("_").replace("_", " "), type(exc).__name__)
 
     def _look(self) -> None:
-        """Stop on a cancel (or a row that is gone); heartbeat, and sweep other workers' stale solves."""
+        """Stop on a cancel (or a row that is gone); heartbeat (other workers' stale solves are swept by this
+        worker's `sweep_forever`, whether or not it is solving)."""
         with self.db.reading() as session:
             row = session.get(SolveRow, self.solve_id)
             if row is None or row.cancel_requested or row.state != "running" and not _swept_by_mistake(row):
                 self.stop.set()
         if time.monotonic() - self.last_beat >= self.settings.heartbeat_seconds:
             self._write(heartbeat_at=now())
-            sweep_stale(self.db, self.settings.stale_after_seconds)
             self.last_beat = time.monotonic()  # only once it is written: a failed beat is tried again
 
     def progress(self, report: Progress) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.web.host import host_requests_page
 from api.web.liaison import proposals_page
 from api.web.session import Desk
-from api.web.shared import api, checked_form, desk_of, event_path
+from api.web.shared import api, checked_form, desk_of, event_path, refusal
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,6 +70,6 @@ async def answer_request(request: Request, request_id: str, action: str) -> Resp
     response = await api(request, desk, method, event_path(desk, f"/requests/{request_id}{path}"),
                          headers={"If-Match": f'"{form.get("revision")}"'})
     if response.status_code >= 400:
-        raise HTTPException(response.status_code, detail=response.json().get("detail"))
+        raise refusal(response)
     return RedirectResponse("/desk/requests" if desk.identity.is_host else "/desk/proposals",
                             status.HTTP_303_SEE_OTHER)

@@ -13,7 +13,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from api.security import document_headers
 from api.web.session import Desk
-from api.web.shared import act, api, call_ok, checked_form, desk_of, event_path, local_time, page_context, render
+from api.web.shared import (
+    act,
+    api,
+    call_ok,
+    checked_form,
+    desk_of,
+    event_path,
+    local_time,
+    page_context,
+    refusal,
+    render,
+)
 from scheduler.contract.document import ScheduledMeeting
 from scheduler.publish.revisions import difference, room_and_start
 
@@ -71,7 +82,7 @@ async def edit_request(request: Request, request_id: str) -> Response:
                          headers={"If-Match": f'"{form.get("revision")}"'})
     if response.status_code == 200:
         return RedirectResponse("/desk/requests", status.HTTP_303_SEE_OTHER)
-    raise HTTPException(response.status_code, detail=response.json().get("detail"))
+    raise refusal(response)
 
 
 # --- solving and publishing (host) ---------------------------------------------------------------------
@@ -173,7 +184,7 @@ async def plan_grid(request: Request) -> HTMLResponse:
     desk = await desk_of(request, host=True)
     response = await api(request, desk, "GET", event_path(desk, "/grid"))
     if response.status_code != 200:
-        raise HTTPException(response.status_code, detail=response.json().get("detail"))
+        raise refusal(response)
     return HTMLResponse(response.text, headers=document_headers(response.text))
 
 
@@ -232,7 +243,7 @@ async def rotate_feed(request: Request) -> RedirectResponse:
     kind, subject = str(form.get("kind") or ""), str(form.get("subject") or "")
     if kind not in ROTATE_PATHS or (kind != "event" and not subject):
         which = "which feed? (a delegation's, a room's or the event's)"
-        raise HTTPException(422,
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=[{"loc": ["body", "kind"], "msg": which, "type": "value_error"}])
     await call_ok(request, desk, "POST", event_path(desk, ROTATE_PATHS[kind].format(subject=quote(subject, safe=""))))
     return RedirectResponse("/desk/feeds", status.HTTP_303_SEE_OTHER)

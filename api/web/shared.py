@@ -86,9 +86,14 @@ async def api(request: Request, desk: Desk, method: str, path: str, **kwargs) ->
 async def call_ok(request: Request, desk: Desk, method: str, path: str, **kwargs) -> Any:
     response = await api(request, desk, method, path, **kwargs)
     if response.status_code >= 400:
-        kept = {"Retry-After": response.headers["Retry-After"]} if "Retry-After" in response.headers else None
-        raise HTTPException(response.status_code, detail=response.json().get("detail"), headers=kept)
+        raise refusal(response)
     return response.json() if response.content else None
+
+
+def refusal(response: httpx.Response) -> HTTPException:
+    """The API's refusal as the page's error: its status, its words, and when to try again."""
+    kept = {"Retry-After": response.headers["Retry-After"]} if "Retry-After" in response.headers else None
+    return HTTPException(response.status_code, detail=response.json().get("detail"), headers=kept)
 
 
 def event_path(desk: Desk, rest: str = "") -> str:
