@@ -50,8 +50,9 @@ def _unavailable(response: httpx.Response) -> None:
 
 
 @pytest.mark.slow
-def test_a_database_stopped_during_a_solve_delays_it_and_the_solve_is_stored_done(tmp_path: Path, workers,
-                                                                                  own_postgres: OwnPostgres) -> None:
+@pytest.mark.parametrize("outage", ["stopped", "frozen"])
+def test_a_database_away_during_a_solve_delays_it_and_the_solve_is_stored_done(tmp_path: Path, workers, outage: str,
+                                                                               own_postgres: OwnPostgres) -> None:
     # stale after 60 s: a 5 s outage is no reason to call a live worker lost
     settings = settings_for(tmp_path, database_url=own_postgres.url, stale_after_seconds=60.0)
     service = start_service(settings, big_input())
@@ -60,8 +61,10 @@ def test_a_database_stopped_during_a_solve_delays_it_and_the_solve_is_stored_don
     path = f"/events/conf/solves/{started['id']}"
     # progress is being written: the solver is searching, and its time limit ends while the database is down
     wait_for(lambda: service.get("host", path).json().get("progress"), timeout=90)
-    own_postgres.stop()
-    outage = time.monotonic()
+    away, back = (own_postgres.stop, own_postgres.start) if outage == "stopped" else (own_postgres.freeze,
+                                                                                   own_postgres.thaw)
+    away()
+    since = time.monotonic()
     try:
         for method, url, body in (("GET", path, None), ("GET", "/events/conf/requests", None),
                                   ("POST", "/events/conf/requests", {"parties": ["A", "B"], "duration_minutes": 30})):
@@ -69,9 +72,9 @@ def test_a_database_stopped_during_a_solve_delays_it_and_the_solve_is_stored_don
             response = service.call("host", method, url, json=body)
             assert time.monotonic() - asked < A_FEW_SECONDS
             _unavailable(response)
-        time.sleep(max(0.0, 5.0 - (time.monotonic() - outage)))
+        time.sleep(max(0.0, 5.0 - (time.monotonic() - since)))
     finally:
-        own_postgres.start()
+        back()
     ended = wait_for(lambda: (s := service.get("host", path).json())["state"] not in ("queued", "running") and s,
                      timeout=60)
     assert ended["state"] == "done", ended
