@@ -7,11 +7,12 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.table import Table
 from rich.text import Text
 
 from scheduler.check.validator import BadSchedule, CheckReport, check_schedule_text
@@ -25,11 +26,13 @@ from scheduler.publish.publication import Publication, PublicationRefused, publi
 from scheduler.publish.reports import document_meetings
 from scheduler.publish.revisions import BadPrevious, check_publication_time, latest_change, read_previous
 from scheduler.solve.baseline import FRESH, STABILITIES, BadAnchor, Baseline, baseline_of
-from scheduler.solve.types import Outcome, Progress
+from scheduler.solve.move_cost import MoveCost, move_cost_of
+from scheduler.solve.types import Outcome, Progress, ProgressCallback
 
 if TYPE_CHECKING:  # the solver's modules load OR-Tools: the commands that solve import them where they do
     from scheduler.solve.options import SolveOptions
 
+T = TypeVar("T")
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SCHEDULE = 0, 1, 2, 3, 4
 CALENDARS = "calendars/"  # where a publication keeps its feeds
 
@@ -156,14 +159,17 @@ def _solve_with_progress(
     conference: Conference, options: SolveOptions, quiet: bool, baseline: Baseline = FRESH
 ) -> Outcome:
     """Run the solve in a worker thread so Ctrl-C stops it cleanly and the best schedule is kept."""
+    return _with_progress(lambda line, stop: solve(conference, options, line, stop, baseline), quiet)
+
+
+def _with_progress(work: Callable[[ProgressCallback | None, threading.Event], T], quiet: bool) -> T:
+    """Run `work(progress, stop)` in a worker thread with the live progress line, so that Ctrl-C stops it
+    cleanly and the best found so far is kept."""
     stop = threading.Event()
     line = _ProgressLine()
-    result: dict[str, Outcome] = {}
+    result: dict[str, T] = {}
     worker = threading.Thread(
-        target=lambda: result.setdefault(
-            "outcome", solve(conference, options, None if quiet else line, stop, baseline)
-        ),
-        daemon=True,
+        target=lambda: result.setdefault("outcome", work(None if quiet else line, stop)), daemon=True
     )
     live = None if quiet else Live(get_renderable=line.render, console=err, refresh_per_second=4, transient=True)
     if live:
@@ -201,8 +207,22 @@ def solve_command(
     stability: str = typer.Option(
         "balanced",
         "--stability",
-        help="with --previous: balanced (the most priority, then the fewest changes), strict (only what the "
-        "change forces moves) or off (a fresh solve)",
+        help="with --previous: balanced (a published meeting moves only where the priority gained pays "
+        "--move-cost), strict (only what the change forces moves), priority (the most priority, then the "
+        "fewest changes) or off (a fresh solve)",
+    ),
+    move_cost_text: str = typer.Option(
+        "normal",
+        "--move-cost",
+        help="with --previous, balanced: what a change of a published meeting costs, per point of its own "
+        "priority: low (0.5 for a new time, 0.1 for another room, 0.5 to drop it), normal (1, 0.25, 1), high "
+        "(2, 0.5, 2), or a number for a new time (another room a quarter of it, dropping it as much)",
+    ),
+    choices: bool = typer.Option(
+        False,
+        "--options",
+        help="with --previous: re-plan several ways side by side (nothing moves, balanced, balanced at half the "
+        "rate, most priority), each written to its own folder under --out, with choices.json and a table",
     ),
     freeze_before_text: str | None = typer.Option(
         None,
@@ -224,10 +244,26 @@ def solve_command(
     conference = _read_conference(input_file)
     previous = _read_previous(previous_file)
     published_at = _published_at(published_at_text, previous)
-    baseline = _baseline(conference, previous, previous_file, stability, freeze_before_text)
+    move_cost = _move_cost(move_cost_text)
+    baseline = _baseline(conference, previous, previous_file, stability, freeze_before_text, move_cost)
+    if choices and previous is None:
+        err.print("--options: needs --previous (the published schedule the choices re-plan)")
+        raise typer.Exit(EXIT_BAD_INPUT)
     _check_out_dir(out_dir, replace)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
+    if choices:
+        _solve_choices(conference, options, previous, baseline, published_at, out_dir, replace, quiet)
+        return
     outcome = _solve_with_progress(conference, options, quiet, baseline)
+    _exit_without_schedule(outcome, time_limit)
+    publication = _publish(conference, outcome, previous, published_at)
+    _write_out_dir(out_dir, lambda folder: _write_files(folder, publication.files), replace)
+    if not quiet:
+        _summary(outcome, out_dir, publication)
+
+
+def _exit_without_schedule(outcome: Outcome, time_limit: float) -> None:
+    """Exit 3 (infeasible) or 4 (no schedule in time) when the solve has no schedule."""
     if outcome.status == "infeasible":
         err.print("infeasible: " + outcome.conflict.message)
         raise typer.Exit(EXIT_INFEASIBLE)
@@ -237,10 +273,63 @@ def solve_command(
             "try a longer --time-limit"
         )
         raise typer.Exit(EXIT_NO_SCHEDULE)
-    publication = _publish(conference, outcome, previous, published_at)
-    _write_out_dir(out_dir, lambda folder: _write_files(folder, publication.files), replace)
+
+
+def _solve_choices(
+    conference: Conference, options: SolveOptions, previous: ScheduleDocument, baseline: Baseline,
+    published_at: datetime, out_dir: Path, replace: bool, quiet: bool,
+) -> None:
+    """Re-plan several ways (`scheduler.solve.choices`): each choice published into its own folder under
+    `out_dir`, choices.json beside them, and a table of them on the terminal."""
+    from scheduler.publish.choices import choice_document, summary
+    from scheduler.solve.choices import replan_choices
+
+    found = _with_progress(lambda line, stop: replan_choices(conference, baseline, options, line, stop), quiet)
+    if found.failed is not None:
+        _exit_without_schedule(found.failed, options.time_limit)
+    files: dict[str, bytes] = {}
+    lines = []
+    for number, choice in enumerate(found.choices, 1):
+        folder = f"{number}-{choice.name}"
+        document = choice_document(conference, choice, previous, published_at)
+        publication = _publish(conference, document, previous, published_at)
+        files.update({f"{folder}/{name}": content for name, content in publication.files.items()})
+        lines.append({"folder": folder, **summary(conference, choice, publication.document).model_dump()})
+    files["choices.json"] = (json.dumps({"choices": lines}, indent=2, ensure_ascii=False) + "\n").encode()
+    _write_out_dir(out_dir, lambda folder: _write_files(folder, files), replace)
     if not quiet:
-        _summary(outcome, out_dir, publication)
+        _choices_table(lines, out_dir)
+
+
+def _choices_table(lines: list[dict], out_dir: Path) -> None:
+    """The choices side by side: priority, bound, changes, and what each moves."""
+    table = Table(title="Re-plan choices (each in its own folder)")
+    for heading in ("folder", "priority", "bound", "unchanged", "moved", "new", "cancelled"):
+        table.add_column(heading, justify="left" if heading == "folder" else "right", no_wrap=True)
+    for line in lines:
+        table.add_row(line["folder"], str(line["scheduled_priority"]), str(line["upper_bound"]),
+                      str(line["unchanged"]), str(line["moved"]), str(line["new"]), str(line["cancelled"]))
+    out.print(table)
+    for line in lines:
+        also = [n for n in line["names"] if n != line["name"]]
+        out.print(f"{line['folder']}: {line['words']}" + (f" (the same as {', '.join(also)})" if also else ""))
+    for line in lines:
+        moved = [m for m in line["moves"] if m["change"] != "new"]
+        if moved:
+            out.print(f"{line['folder']}:")
+            for m in moved:
+                to = m["after"] or "cancelled"
+                out.print(f"  {m['request']}: {m['before']} → {to} ({m['reason']})")
+    out.print(f"written to {out_dir}/ (choices.json lists them)")
+
+
+def _move_cost(text: str) -> MoveCost:
+    """The --move-cost given, or exit 2 naming it."""
+    try:
+        return move_cost_of(text)
+    except ValueError as exc:
+        err.print(f"--move-cost: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _baseline(
@@ -249,6 +338,7 @@ def _baseline(
     previous_file: Path | None,
     stability: str,
     freeze_before_text: str | None,
+    move_cost: MoveCost,
 ) -> Baseline:
     """The previous publication as the re-plan's baseline (FRESH without one), or exit 2 naming the option or
     meeting at fault."""
@@ -260,7 +350,7 @@ def _baseline(
         err.print("--freeze-before: needs --previous (the schedule whose meetings before it are history)")
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        return baseline_of(conference, previous, stability, freeze_before)  # type: ignore[arg-type]
+        return baseline_of(conference, previous, stability, freeze_before, move_cost)  # type: ignore[arg-type]
     except BadAnchor as exc:
         err.print(f"{previous_file}: cannot re-plan from it:")
         for problem in exc.problems:

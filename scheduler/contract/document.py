@@ -85,7 +85,8 @@ class ScheduledMeeting(_Part):
     """A meeting as schedule.json states it; `sequence`/`last_modified` once it has been published, and
     `change` (with `moved_from`) against the previous publication when there was one."""
 
-    _absent_when_none = frozenset({"sequence", "last_modified", "change", "moved_from"})
+    _absent_when_none = frozenset(
+        {"sequence", "last_modified", "change", "moved_from", "change_reason", "change_party_reason"})
 
     request: StrictStr
     parties: tuple[StrictStr, ...]
@@ -96,6 +97,10 @@ class ScheduledMeeting(_Part):
     last_modified: Moment | None = None
     change: Change | None = None
     moved_from: MovedFrom | None = None
+    # why it moved, is new, or (a cancelled meeting) was dropped: in the office's words and in words its
+    # parties may read (scheduler.publish.why_changed)
+    change_reason: StrictStr | None = None
+    change_party_reason: StrictStr | None = None
 
     @property
     def starts_at(self) -> datetime:
@@ -185,10 +190,24 @@ class Changes(_Part):
         return f"{self.unchanged} unchanged, {self.moved} moved, {self.new} new, {self.cancelled} cancelled"
 
 
+class MoveCostFigures(_Part):
+    """A balanced re-plan's price of a change (points per point of the moved meeting's own priority), and the
+    value of its objective, the priority less that price, with the bound proven on it."""
+
+    _absent_when_none = frozenset({"value", "bound"})
+
+    level: StrictStr  # low, normal, high or custom
+    time: Seconds  # a new time or day
+    room: Seconds  # the same time, another room
+    cancel: Seconds  # dropped (on top of the priority lost)
+    value: Seconds | None = None
+    bound: Seconds | None = None
+
+
 class SolveStatistics(_Part):
     """The `solve` block: how the schedule was found (times in seconds from the start of the solve)."""
 
-    _absent_when_none = frozenset({"stability", "changes", "bound_source"})
+    _absent_when_none = frozenset({"stability", "changes", "bound_source", "move_cost", "choice"})
 
     gap: Seconds
     # null when there is none (no proof in time): written as null, and read as None when left out
@@ -200,8 +219,10 @@ class SolveStatistics(_Part):
     # which bound `upper_bound` is: optimal (the value itself), cp-sat (the solver's), lp (the LP relaxation's,
     # scheduler.model.relaxation), static (the sum of the priorities of the requests that could be placed at all)
     bound_source: StrictStr | None = None
-    stability: StrictStr | None = None  # of a re-plan: strict, balanced or off
+    stability: StrictStr | None = None  # of a re-plan: strict, balanced, priority or off
     changes: Changes | None = None
+    move_cost: MoveCostFigures | None = None  # of a balanced re-plan
+    choice: StrictStr | None = None  # of a re-plan with choices: which one this is (scheduler.solve.choices)
 
 
 class ScheduleDocument(_Part):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from scheduler.contract.document import (
     NO_PARTY_REASON,
@@ -23,6 +24,8 @@ from scheduler.contract.document import (
     ScheduleDocument,
     UnscheduledRequest,
 )
+
+M = TypeVar("M", bound=ScheduledMeeting)
 
 
 @dataclass(frozen=True)
@@ -70,15 +73,22 @@ def delegation_view(
     """What `delegation` may see of `document`. `parties` gives each request's parties as solved (a request
     left out has no meeting to name them); `unexplained` is what its parties read of a request left out
     without a `party_reason` (a document of an older writer)."""
-    meetings = tuple(m for m in document.meetings if delegation in m.parties)
+    meetings = tuple(_without_office_words(m) for m in document.meetings if delegation in m.parties)
     own = {m.request for m in meetings}
-    departed = tuple(d for d in document.departed or () if delegation in d.parties and d.request not in own)
-    cancelled = tuple(c for c in document.cancelled or () if delegation in c.parties)
+    departed = tuple(_without_office_words(d) for d in document.departed or ()
+                     if delegation in d.parties and d.request not in own)
+    cancelled = tuple(_without_office_words(c) for c in document.cancelled or () if delegation in c.parties)
     left_out = tuple(
         _told(u, unexplained) for u in document.unscheduled
         if delegation in parties.get(u.request, ()) and u.request not in own
     )
     return DelegationView(delegation, meetings, cancelled, departed, left_out)
+
+
+def _without_office_words(meeting: M) -> M:
+    """A meeting as its parties see it: why it changed in their words only (the office's may name other
+    meetings: `scheduler.publish.why_changed`)."""
+    return meeting if meeting.change_reason is None else meeting.model_copy(update={"change_reason": None})
 
 
 def _told(request: UnscheduledRequest, unexplained: str) -> LeftOut:

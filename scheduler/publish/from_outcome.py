@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scheduler.contract.document import (
+    MoveCostFigures,
     ScheduledMeeting,
     ScheduleDocument,
     SolvePhase,
@@ -64,6 +65,7 @@ def _statistics(outcome: Outcome) -> SolveStatistics:
         phases=tuple(SolvePhase.model_validate(phase) for phase in stats.phases),
         bound_source=stats.bound_source or None,
         stability=outcome.stability,
+        move_cost=None if outcome.move_cost is None else MoveCostFigures.model_validate(outcome.move_cost),
     )
 
 

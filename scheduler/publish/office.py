@@ -283,7 +283,8 @@ def delegation_agenda_html(conference: Conference, document: ScheduleDocument, d
         for c in plan.cancelled:
             start, others = cancelled_line(conference, c, delegation_id)
             who = ", ".join(escape(name) for name in others)
-            body.append(f"<li>{start:%d %b %H:%M}: with {who} ({escape(c.request)})</li>\n")
+            why = "" if c.change_party_reason is None else f": {escape(c.change_party_reason)}"
+            body.append(f"<li>{start:%d %b %H:%M}: with {who} ({escape(c.request)}){why}</li>\n")
         body.append("</ul>\n")
     marks = any(line.note for day in plan.days for line in day.lines)
     return _page(f"{delegation.name} — agenda", "".join(body), landscape=False, marks=marks)

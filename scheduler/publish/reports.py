@@ -167,7 +167,9 @@ def change_note(conference: Conference, meeting: ScheduledMeeting) -> str | None
     if meeting.change != "moved" or meeting.moved_from is None:
         return None
     parts = _was(conference, meeting, meeting.moved_from)
-    return "moved from " + ", ".join(parts) if parts else "moved"
+    note = "moved from " + ", ".join(parts) if parts else "moved"
+    # why, in words its parties may read (a re-plan's: scheduler.publish.why_changed)
+    return note if meeting.change_party_reason is None else f"{note}: {meeting.change_party_reason}"
 
 
 def _was(conference: Conference, meeting: ScheduledMeeting, was: MovedFrom) -> list[str]:
@@ -231,7 +233,8 @@ def delegation_agenda(conference: Conference, document: ScheduleDocument, delega
         lines += ["## Cancelled since an earlier publication", ""]
         for c in plan.cancelled:
             start, others = cancelled_line(conference, c, delegation_id)
-            lines.append(f"- {start:%d %b %H:%M}: with {', '.join(others)} ({c.request})")
+            why = "" if c.change_party_reason is None else f": {c.change_party_reason}"
+            lines.append(f"- {start:%d %b %H:%M}: with {', '.join(others)} ({c.request}){why}")
         lines.append("")
     return "\n".join(lines)
 

@@ -31,6 +31,7 @@ from scheduler.contract.document import (
 )
 from scheduler.contract.domain import Conference
 from scheduler.contract.problems import Problem
+from scheduler.publish.why_changed import why_changed
 
 
 class BadPrevious(BadDocument):
@@ -171,7 +172,8 @@ def _identified(meeting: ScheduledMeeting, sequence: int, last_modified: str) ->
 
 
 def _cancelled(meeting: ScheduledMeeting, sequence: int, last_modified: str) -> CancelledMeeting:
-    fields = meeting.model_dump(exclude={"sequence", "last_modified", "change", "moved_from"})
+    fields = meeting.model_dump(
+        exclude={"sequence", "last_modified", "change", "moved_from", "change_reason", "change_party_reason"})
     return CancelledMeeting(**fields, sequence=sequence, last_modified=last_modified)
 
 
@@ -187,11 +189,13 @@ def _carried(
         moved = change(old, meeting) == "moved"
         marks = {"change": "moved", "moved_from": MovedFrom(room=old.room, start=old.start, end=old.end)} if moved \
             else {"change": "unchanged"}
-        meeting = meeting.model_copy(update={"moved_from": None, **marks})
+        meeting = meeting.model_copy(update={"moved_from": None, "change_reason": None,
+                                             "change_party_reason": None, **marks})
         if change(old, meeting, calendar_event) == "moved":
             return _identified(meeting, sequence + 1, stamp)
         return _identified(meeting, sequence, old.last_modified or stamp)
-    meeting = meeting.model_copy(update={"change": "new", "moved_from": None})
+    meeting = meeting.model_copy(update={"change": "new", "moved_from": None, "change_reason": None,
+                                         "change_party_reason": None})
     gone = old_cancelled.get(meeting.request)
     return _identified(meeting, 0 if gone is None else gone.sequence + 1, stamp)
 
@@ -224,6 +228,8 @@ def carry_identity(
     cancelled = [
         _cancelled(old, (old.sequence or 0) + 1, stamp) for rid, old in old_meetings.items() if rid not in scheduled
     ]
+    if previous is not None:
+        meetings, cancelled = _with_reasons(conference, previous, document, meetings, cancelled)
     cancelled += [c for rid, c in old_cancelled.items() if rid not in scheduled]
     cancelled.sort(key=lambda c: (c.starts_at, c.request))
     departed = _departed(meetings, old_meetings, previous.departed or () if previous is not None else ())
@@ -233,6 +239,23 @@ def carry_identity(
     elif document.solve is not None:
         update["solve"] = document.solve.model_copy(update={"changes": _changes(meetings, previous.meetings)})
     return document.model_copy(update=update)
+
+
+def _with_reasons(
+    conference: Conference, previous: ScheduleDocument, document: ScheduleDocument,
+    meetings: tuple[ScheduledMeeting, ...], cancelled: list[CancelledMeeting],
+) -> tuple[tuple[ScheduledMeeting, ...], list[CancelledMeeting]]:
+    """The moved, new and newly cancelled meetings with why (`scheduler.publish.why_changed`)."""
+    left_out = {u.request: (u.reason, u.party_reason) for u in document.unscheduled}
+    why = why_changed(conference, previous, meetings, cancelled, left_out)
+
+    def told(meeting):
+        reason = why.get(meeting.request)
+        if reason is None:
+            return meeting
+        return meeting.model_copy(update={"change_reason": reason.office, "change_party_reason": reason.party})
+
+    return tuple(told(m) for m in meetings), [told(c) for c in cancelled]
 
 
 def _changes(meetings: tuple[ScheduledMeeting, ...], previous: Iterable[ScheduledMeeting]) -> Changes:

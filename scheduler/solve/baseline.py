@@ -14,11 +14,16 @@ previous publication becomes the solve's anchor (`Anchor`):
   proportion to the request's priority.
 
 How the disruption ranks against the contract's goals is the `stability`:
-- `balanced`: the primary objective first (so never below what keeping every still-valid meeting gives),
-  then the fewest changes, then the secondary goals;
+- `balanced` (the default): the priority less the price of the changes (`scheduler.solve.move_cost`): a
+  published meeting moves or is dropped only where the priority gained pays for it at the stated rate;
+  never below the start schedule, which keeps every published meeting still allowed where it is and
+  fills freed time around them; then the fewest changes, then the secondary goals;
 - `strict`: the fewest changes first (only the meetings the change forces to move are moved), then the
   primary objective around them, then the secondary goals;
+- `priority`: the most priority first, then the fewest changes (whatever a point of priority costs);
 - `off`: a fresh solve (history and the freeze still hold).
+A re-plan's start schedule may be given (`start_from`: another choice's schedule, see
+`scheduler.solve.choices`); the solve then never ends below it.
 """
 
 from __future__ import annotations
@@ -29,10 +34,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from scheduler.contract import figures
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference, History, Meeting
 from scheduler.contract.problems import Problem
 from scheduler.rules.placement import Around, Placement, needs_interpretation
+from scheduler.solve.move_cost import DEFAULT, SCALE, MoveCost, price_of
 
 if TYPE_CHECKING:  # the model's types only: the service checks an anchor without loading OR-Tools
     from ortools.sat.python import cp_model
@@ -40,11 +47,13 @@ if TYPE_CHECKING:  # the model's types only: the service checks an anchor withou
     from scheduler.model.variables import ConferenceModel
     from scheduler.solve.run import Run
 
-Stability = Literal["strict", "balanced", "off"]
-STABILITIES: tuple[str, ...] = ("strict", "balanced", "off")
+Stability = Literal["strict", "balanced", "priority", "off"]
+STABILITIES: tuple[str, ...] = ("strict", "balanced", "priority", "off")
 
-# The cost of a change, per unit of the request's priority: the office's calls and the minister's phone.
+# The weight of a change when the fewest changes are sought (strict first, the others as a tie-break), per
+# unit of the request's priority: the office's calls and the minister's phone.
 ROOM_CHANGE, TIME_CHANGE, CANCELLED = 1, 3, 6
+FEWEST = MoveCost("fewest", TIME_CHANGE, ROOM_CHANGE, CANCELLED)
 
 
 class BadAnchor(ValueError):
@@ -63,6 +72,10 @@ class Anchor:
     previous: dict[str, Meeting]  # the previous meetings not frozen, of requests still in the input
     history: History  # the previous meetings that started before the freeze
     freeze: int | None  # minute of `freeze_before`, if any
+    move_cost: MoveCost = DEFAULT  # balanced: the price of a change
+    start_from: tuple[Meeting, ...] | None = None  # a schedule to start from and never end below
+    # the priced objective of each model it was asked for (built once per model: it adds variables)
+    _priced: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -71,6 +84,7 @@ class Anchor:
         previous: ScheduleDocument,
         stability: Stability = "balanced",
         freeze_before: datetime | None = None,
+        move_cost: MoveCost = DEFAULT,
     ) -> Anchor:
         """Read the previous schedule against the new input; raises BadAnchor when a meeting that has
         been held no longer matches it (a past meeting cannot be withdrawn, moved or changed)."""
@@ -93,7 +107,16 @@ class Anchor:
         interpreted = frozenset(
             m.request for m in held if needs_interpretation(conference, conference.request(m.request))
         )
-        return cls(stability, old, History(tuple(held), interpreted), freeze)
+        return cls(stability, old, History(tuple(held), interpreted), freeze, move_cost)
+
+    def starting_from(self, stability: Stability, meetings: Iterable[Meeting], move_cost: MoveCost | None = None
+                      ) -> Anchor:
+        """The same anchor under another stability, starting from `meetings` (another choice's schedule,
+        history included or not) and never ending below it."""
+        frozen = self.frozen
+        start = tuple(m for m in meetings if m.request not in frozen)
+        return dataclasses.replace(self, stability=stability, start_from=start,
+                                   move_cost=self.move_cost if move_cost is None else move_cost, _priced={})
 
     @property
     def from_scratch(self) -> bool:
@@ -106,16 +129,33 @@ class Anchor:
 
     @property
     def proves_primary(self) -> bool:
-        """Strict: the solve held the changes down first, so its priority phase proves nothing of the priority."""
-        return self.stability != "strict"
+        """Strict held the changes down first and balanced maximised the priority less the price of changes:
+        their priority phase's proof is not a proof of the priority."""
+        return self.stability in ("priority", "off")
 
     @property
     def keeps_close_while_searching(self) -> bool:
-        """Balanced with a schedule to keep: an unproven priority phase also weighs the changes (`primary`)."""
+        """Priority first with a schedule to keep: an unproven priority phase also weighs the changes
+        (`primary.Lexicographic`)."""
+        return self.stability == "priority" and bool(self.previous)
+
+    @property
+    def lp_bounds_priority(self) -> bool:
+        """The LP relaxation's bound is worth computing: strict holds the changes down first, so its bound is
+        the static one."""
+        return self.stability != "strict"
+
+    @property
+    def prices_changes(self) -> bool:
+        """Balanced with a schedule to keep: the priority phase maximises the priority less the price of the
+        changes (`primary.Priced`)."""
         return self.stability == "balanced" and bool(self.previous)
 
     def prefer(self, where: dict[str, Placement]) -> list[Meeting]:
-        """The schedule to start from: the previous meetings still allowed where they are."""
+        """The schedule to start from: the one given (another choice's), else the previous meetings still
+        allowed where they are."""
+        if self.start_from is not None:
+            return list(self.start_from)
         return self.still_valid(where) if self.weighs_changes else []
 
     def strengthening(self, chosen: frozenset[str]) -> frozenset[str]:
@@ -127,15 +167,46 @@ class Anchor:
         return static if self.stability == "strict" else min(static, proven)
 
     def before_primary(self, run: Run, cm: ConferenceModel, start: list[Meeting] | None) -> None:
-        """Strict: the fewest changes first, held while the priority is raised around them."""
+        """Strict: the fewest changes first, held while the priority is raised around them. Balanced: never
+        below the start schedule (the published meetings kept where still allowed, freed time filled), in
+        priority less the price of changes. Both never below a start given (another choice's schedule)."""
         if self.stability == "strict":
             hold_stability(run, cm, self, start, 0.3)
+        if self.prices_changes and start is not None:
+            cm.model.add(self.priced(cm) >= self.priced_value(cm, start))
+        if self.start_from is not None and start is not None:
+            cm.model.add(cm.priority_value() >= figures.scheduled_priority(cm.conference, start))
 
     def after_primary(self, run: Run, cm: ConferenceModel, best: list[Meeting]) -> list[Meeting]:
-        """Balanced: the fewest changes at the best priority, held for the secondary goals."""
-        if self.stability == "balanced":
+        """Balanced and priority first: the fewest changes at the best value, held for the secondary goals
+        (balanced: its priority less the price of changes held too)."""
+        if self.prices_changes:
+            cm.model.add(self.priced(cm) >= self.priced_value(cm, best))
+        if self.stability in ("balanced", "priority"):
             return hold_stability(run, cm, self, best, 0.3)
         return best
+
+    def priced(self, cm: ConferenceModel) -> cp_model.LinearExpr:
+        """Balanced: the model's priority less the price of its changes, in hundredths of a point (see
+        `scheduler.solve.move_cost`). Only the published meetings still allowed where they are carry a
+        price: one that has to move moves for free."""
+        key = id(cm)
+        if key not in self._priced:
+            valid = {m.request: m for m in self.still_valid(cm.placements)}
+            self._priced[key] = SCALE * cm.priority_value() - _disruption(cm, valid, self.move_cost)
+        return self._priced[key]
+
+    def priced_value(self, cm: ConferenceModel, meetings: Iterable[Meeting]) -> int:
+        """`priced` of a schedule of the model's requests, counted meeting by meeting (what the model states)."""
+        meetings, conference = list(meetings), cm.conference
+        valid = {m.request: m for m in self.still_valid(cm.placements)}
+        priority = {r.id: r.priority for r in conference.requests}
+        return SCALE * figures.scheduled_priority(conference, meetings) - price_of(
+            self.move_cost, valid, priority, meetings)
+
+    def most_price(self, conference: Conference) -> int:
+        """The most the changes can cost (hundredths): every published meeting dropped."""
+        return sum(self.move_cost.price("cancel", conference.request(rid).priority) for rid in self.previous)
 
     @property
     def frozen(self) -> frozenset[str]:
@@ -173,8 +244,8 @@ class Anchor:
         strict stability only the meetings the new input still allows where they are count: a meeting
         forced to move may then never push another one aside."""
         if self.stability == "strict":
-            return _disruption(cm, {m.request: m for m in self.still_valid(cm.placements)})
-        return _disruption(cm, self.previous)
+            return _disruption(cm, {m.request: m for m in self.still_valid(cm.placements)}, FEWEST)
+        return _disruption(cm, self.previous, FEWEST)
 
     def most_disruption(self, conference: Conference) -> int:
         """The most `disruption` can be: every previous meeting cancelled."""
@@ -233,10 +304,10 @@ def weighted_changes(conference: Conference, previous: ScheduleDocument, meeting
     return total
 
 
-def _disruption(cm: ConferenceModel, previous: dict[str, Meeting]) -> cp_model.LinearExpr:
-    """How far a schedule strays from the previous one, weighted by priority: a change of room costs
-    ROOM_CHANGE, of time TIME_CHANGE, a cancellation CANCELLED (a meeting that must move costs nothing to
-    move). Needs a model whose pools are single rooms (the room a meeting is in is then a variable)."""
+def _disruption(cm: ConferenceModel, previous: dict[str, Meeting], cost: MoveCost) -> cp_model.LinearExpr:
+    """How far a schedule strays from the previous one, weighted by priority at the rates of `cost` (its
+    room, time and cancel rates; the fewest changes: ROOM_CHANGE, TIME_CHANGE, CANCELLED). Needs a model
+    whose pools are single rooms (the room a meeting is in is then a variable)."""
     from ortools.sat.python import cp_model
 
     terms = []
@@ -259,10 +330,10 @@ def _disruption(cm: ConferenceModel, previous: dict[str, Meeting]) -> cp_model.L
         else:
             cm.model.add(kept_both == 0)
         terms.append(
-            CANCELLED * p
-            - (CANCELLED - TIME_CHANGE) * p * mv.held
-            - (TIME_CHANGE - ROOM_CHANGE) * p * kept_time
-            - ROOM_CHANGE * p * kept_both
+            cost.cancel * p
+            - (cost.cancel - cost.time) * p * mv.held
+            - (cost.time - cost.room) * p * kept_time
+            - cost.room * p * kept_both
         )
     return sum(terms) if terms else cp_model.LinearExpr.constant(0)
 
@@ -303,6 +374,10 @@ class FreshSolve:
     weighs_changes: bool = False
     proves_primary: bool = True  # CP-SAT's OPTIMAL on the priority phase is a proof of the priority
     keeps_close_while_searching: bool = False
+    lp_bounds_priority: bool = True
+    prices_changes: bool = False
+    start_from: None = None
+    move_cost: None = None
 
     def rest(self, conference: Conference) -> Conference:
         return conference
@@ -335,10 +410,11 @@ def baseline_of(
     previous: ScheduleDocument | None,
     stability: Stability = "balanced",
     freeze_before: datetime | None = None,
+    move_cost: MoveCost = DEFAULT,
 ) -> Baseline:
     """What a solve keeps close to: the previous publication read against the new input (raises BadAnchor
     when a meeting held no longer matches it), or FRESH when there is none. The CLI and the service's worker
     both start a solve or a re-plan through this."""
     if previous is None:
         return FRESH
-    return Anchor.of(conference, previous, stability, freeze_before)
+    return Anchor.of(conference, previous, stability, freeze_before, move_cost)

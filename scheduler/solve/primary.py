@@ -22,6 +22,7 @@ from scheduler.search.neighbourhoods import Search, improve
 from scheduler.search.phase_time import Stall
 from scheduler.search.stoppable import POLL_SECONDS
 from scheduler.solve.baseline import Baseline
+from scheduler.solve.move_cost import SCALE
 from scheduler.solve.run import Reporter, Run, stopped_when
 from scheduler.solve.types import Progress
 
@@ -42,10 +43,10 @@ LNS_FROM, CPSAT_SHARE, LNS_QUIET, LNS_QUIET_SHARE = 200, 0.3, 10.0, 0.5
 
 @dataclass(frozen=True)
 class Lexicographic:
-    """The priority phase's objective: the scheduled priority alone, or, in a balanced re-plan, the priority
-    first and the fewest changes second in one objective (priority x weight - changes, the weight above any
-    possible change), so that the search keeps the previous schedule wherever that costs no priority instead
-    of drifting from it while the primary is unproven."""
+    """The priority phase's objective: the scheduled priority alone, or, in a re-plan whose priority comes
+    first, the priority first and the fewest changes second in one objective (priority x weight - changes,
+    the weight above any possible change), so that the search keeps the previous schedule wherever that
+    costs no priority instead of drifting from it while the primary is unproven."""
 
     primary: cp_model.LinearExprT
     objective: cp_model.LinearExprT
@@ -62,6 +63,27 @@ class Lexicographic:
         """The bound on the primary implied by a bound on the objective (changes are never negative, and
         below the weight)."""
         return math.floor((objective_bound + self.weight - 1) / self.weight + 1e-6)
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A balanced re-plan's priority phase objective: the priority less the price of the changes to the
+    published schedule, in hundredths of a point (`Anchor.priced`), reported as the priority it holds."""
+
+    primary: cp_model.LinearExprT
+    objective: cp_model.LinearExprT
+    most_price: int  # the price of every published meeting dropped
+
+    @classmethod
+    def of(cls, cm: ConferenceModel, primary: cp_model.LinearExprT, baseline: Baseline) -> Priced:
+        return cls(primary, baseline.priced(cm), baseline.most_price(cm.conference))
+
+    def bound(self, objective_bound: float) -> int:
+        """The bound on the priority implied by a bound on the objective (the price is never above
+        `most_price`)."""
+        if not math.isfinite(objective_bound):
+            return 2**53
+        return math.floor((objective_bound + self.most_price) / SCALE + 1e-6)
 
 
 @dataclass(frozen=True)
@@ -89,11 +111,14 @@ def primary(
     neighbourhood search continues the phase (`neighbourhoods`). With a deterministic time limit (tests),
     where a wall-clock stall would make runs differ, it keeps a fixed share instead.
 
-    In a balanced re-plan, a first quarter of the time looks at the priority alone: proven there, the
+    In a balanced re-plan it maximises the priority less the price of changes (`_priced`). In a re-plan
+    whose priority comes first, a first quarter of the time looks at the priority alone: proven there, the
     stability phase takes it from there. Unproven (a large instance), the rest of the time maximises the
     priority and the previous schedule together (`Lexicographic`), never below the value found: else the
     search, still improving the priority, drifts far from the published schedule for a point or two."""
     options, clock = run.options, run.clock
+    if baseline.prices_changes:
+        return _priced(run, cm, objective, baseline)
     cm.model.maximize(objective)
     balanced = baseline.keeps_close_while_searching
     stall = Stall() if options.secondary and not run.deterministic else None
@@ -123,6 +148,21 @@ def primary(
     if again not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Primary(solver, status, reporter, bound)
     return Primary(second, again, reporter_again, min(bound, lex.bound(second.best_objective_bound)))
+
+
+def _priced(run: Run, cm: ConferenceModel, objective: cp_model.LinearExprT, baseline: Baseline) -> Primary:
+    """A balanced re-plan's priority phase: the priority less the price of changes, in one objective, from
+    the start schedule and never below it (`Anchor.before_primary`). Its result does not depend on whether
+    the priority alone could be proven in the time. Its own bound is kept for the solve's figures."""
+    options = run.options
+    priced = Priced.of(cm, objective, baseline)
+    cm.model.maximize(priced.objective)
+    stall = Stall() if options.secondary and not run.deterministic else None
+    share = 1.0 if not options.secondary or stall is not None else 0.7
+    solver, status, reporter = run.cpsat(cm, "priority", run.clock.left() * share, priced, stall)
+    run.stats.priced_bound = solver.best_objective_bound / SCALE if math.isfinite(solver.best_objective_bound) \
+        else None
+    return Primary(solver, status, reporter, priced.bound(solver.best_objective_bound))
 
 
 def searches_neighbourhoods(run: Run, baseline: Baseline) -> bool:
@@ -176,7 +216,7 @@ def start_relaxation(run: Run, cm: ConferenceModel, parts: list[ModelPart], base
     """The LP bound on the priority (scheduler.model.relaxation), computed in a child process beside the
     priority phase from now on; None when the options leave it out, in a strict re-plan (whose bound is the
     static one: the changes rank first there), or when the LP would be too large to pay."""
-    if not run.options.relaxation or not baseline.proves_primary:
+    if not run.options.relaxation or not baseline.lp_bounds_priority:
         return None
     if all(mv.request.must_happen for mv in cm.meetings.values()):
         return None  # every request is held: the static sum is the priority (a B2B forum)

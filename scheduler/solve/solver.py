@@ -29,6 +29,7 @@ from scheduler.rules.placement import Placement, placements
 from scheduler.search.greedy import greedy_schedule
 from scheduler.solve import primary as phase
 from scheduler.solve.baseline import FRESH, Baseline, Stability, baseline_of
+from scheduler.solve.move_cost import DEFAULT, SCALE, MoveCost
 from scheduler.solve.options import SolveOptions
 from scheduler.solve.polish import polish
 from scheduler.solve.run import Run
@@ -68,6 +69,7 @@ def solve(
     if best.relaxed is not None:
         run.stats.phases.append(best.relaxed)  # beside the others, not before them: listed last
     held = figures.scheduled_priority(conference, baseline.history.meetings)
+    move_cost = _priced_figures(run, cm, baseline, best.meetings) if baseline.prices_changes else None
     return Outcome(
         status="optimal" if best.proven else "feasible",
         meetings=tuple(sorted(every, key=lambda m: (m.start, m.room))),
@@ -79,6 +81,7 @@ def solve(
         stats=run.stats,
         stability=baseline.stability,
         frozen_before=baseline.freeze,
+        move_cost=move_cost,
     )
 
 
@@ -89,13 +92,24 @@ def replan(
     *,
     stability: Stability = "balanced",
     freeze_before: datetime | None = None,
+    move_cost: MoveCost = DEFAULT,
     progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
 ) -> Outcome:
     """Re-plan `conference` from the `previous` publication's schedule (see `scheduler.solve.baseline`);
     returns the solve's `Outcome`, whose meetings include the history. Raises BadAnchor when history no
     longer matches."""
-    return solve(conference, options, progress, stop, baseline_of(conference, previous, stability, freeze_before))
+    baseline = baseline_of(conference, previous, stability, freeze_before, move_cost)
+    return solve(conference, options, progress, stop, baseline)
+
+
+def _priced_figures(run: Run, cm: ConferenceModel, baseline: Baseline, meetings: list[Meeting]) -> dict:
+    """A balanced re-plan's own figures: the rate, and the priority less the price of the changes with the
+    bound proven on it (in priority points)."""
+    value = baseline.priced_value(cm, meetings) / SCALE
+    bound = run.stats.priced_bound
+    return {**baseline.move_cost.as_record(), "value": value,
+            "bound": None if bound is None else max(value, round(bound, 2))}
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class SolveStats:
     primary_status: str = ""
     bound_source: str = ""  # optimal | cp-sat | lp | static (see `_bound_source`)
     phases: list[dict] = field(default_factory=list)
+    priced_bound: float | None = None  # a balanced re-plan: the bound on priority less the price of changes
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class Outcome:
     stats: SolveStats = field(default_factory=SolveStats)
     stability: str | None = None  # of a re-plan (scheduler.solve.baseline)
     frozen_before: int | None = None  # of a re-plan: minute before which the meetings are history
+    # a balanced re-plan: the price of a change (MoveCost.as_record) with the value and bound of the priority
+    # less the price of the changes, in priority points
+    move_cost: dict | None = None
 
     @property
     def has_schedule(self) -> bool:
