@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from scheduler.contract.input_model import FixedIn, Id, WindowIn, in_date_range
 
@@ -24,7 +24,9 @@ def _instant_in_range(instant: datetime) -> datetime:
     return instant
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
+# the office's own way to write a moment: the event's wall-clock time, or with an offset (made an instant by
+# scheduler.contract.local_time.event_instant where the event's zone is known)
+EventTime = Annotated[datetime, AfterValidator(_instant_in_range)]
 
 
 class _In(BaseModel):
@@ -181,10 +183,11 @@ class SolveCreate(_In):
         description="once a version is published, how closely the solve keeps to it: balanced (the best "
         "priority, then the fewest changes), strict (the fewest changes, then the priority), off (a fresh solve)",
     )
-    freeze_before: Instant | None = Field(
+    freeze_before: EventTime | None = Field(
         None,
-        description="the published meetings that start before this instant are history, kept exactly, and "
-        "nothing new is placed before it (needs a published version)",
+        description="local time in the event's zone (e.g. 2024-11-01T00:00), or with an offset: the published "
+        "meetings that start before it are history, kept exactly, and nothing new is placed before it (needs a "
+        "published version; a local time the clocks skip or show twice is refused: give the offset)",
     )
 
 

@@ -20,6 +20,7 @@ from scheduler.contract.b2b import B2BFormatError, import_b2b
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference
 from scheduler.contract.input_model import EARLIEST, LATEST, input_json_schema
+from scheduler.contract.local_time import UnclearLocalTime, event_instant
 from scheduler.contract.parse import BadInput, load_conference
 from scheduler.publish.folders import FolderRefused, check_target, write_folder
 from scheduler.publish.publication import Publication, PublicationRefused, publish
@@ -227,8 +228,8 @@ def solve_command(
     freeze_before_text: str | None = typer.Option(
         None,
         "--freeze-before",
-        help="with --previous: meetings starting before this instant (ISO 8601 with offset) are history, kept "
-        "exactly; nothing new is placed before it",
+        help="with --previous: meetings starting before this moment (ISO 8601: local time in the event's zone, "
+        "e.g. 2024-11-01T00:00, or with an offset) are history, kept exactly; nothing new is placed before it",
     ),
     published_at_text: str | None = typer.Option(
         None, "--published-at", help="moment of this publication, ISO 8601 UTC (default: now)"
@@ -345,7 +346,10 @@ def _baseline(
     if stability not in STABILITIES:
         err.print(f"--stability: expected one of {', '.join(STABILITIES)}, got {stability!r}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    freeze_before = None if freeze_before_text is None else _moment("--freeze-before", freeze_before_text)
+    freeze_before = (
+        None if freeze_before_text is None
+        else _moment("--freeze-before", freeze_before_text, conference.clock.timezone)
+    )
     if previous is None and freeze_before is not None:
         err.print("--freeze-before: needs --previous (the schedule whose meetings before it are history)")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -358,20 +362,27 @@ def _baseline(
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _moment(option: str, text: str) -> datetime:
-    """An aware ISO 8601 date and time given on the command line, or exit 2 naming the option."""
+def _moment(option: str, text: str, zone: str | None = None) -> datetime:
+    """An ISO 8601 date and time given on the command line, or exit 2 naming the option: with an offset; or,
+    when the option is written in the event's time (`zone`), its local wall-clock time there."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         err.print(f"{option}: not an ISO 8601 date and time: {text!r}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    if moment.tzinfo is None:
+    if moment.tzinfo is None and zone is None:
         err.print(f"{option}: {text!r} has no UTC offset (e.g. 2024-10-31T18:00:00+03:00)")
         raise typer.Exit(EXIT_BAD_INPUT)
     if not EARLIEST <= moment.date() <= LATEST:  # (near year 9999 the conversion to UTC overflows)
         err.print(f"{option}: {text!r} is outside the dates accepted, {EARLIEST} to {LATEST}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    return moment
+    if zone is None:
+        return moment
+    try:
+        return event_instant(text, zone)
+    except UnclearLocalTime as exc:
+        err.print(f"{option}: {exc}")  # the words name the time as written
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _publish(

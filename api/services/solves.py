@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC
 
 from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, Unavailable
@@ -20,6 +21,7 @@ from api.storage.db import Database
 from api.storage.models import SolveRow, VersionRow
 from scheduler.contract.document import Changes, ScheduleDocument
 from scheduler.contract.domain import Conference
+from scheduler.contract.local_time import UnclearLocalTime, event_instant
 from scheduler.solve.baseline import Anchor, BadAnchor
 
 
@@ -60,6 +62,18 @@ def _check_anchor(conference: Conference, previous: VersionRow | None, body: Sol
         ]) from None
 
 
+def _freeze_instant(conference: Conference, body: SolveCreate) -> SolveCreate:
+    """The body with `freeze_before` an aware instant: written in the event's time it is read in the event's zone
+    (the office's way); a local time the clocks skip or show twice there is bad input naming the field."""
+    if body.freeze_before is None or body.freeze_before.tzinfo is not None:
+        return body
+    try:
+        instant = event_instant(body.freeze_before, conference.clock.timezone)
+    except UnclearLocalTime as exc:
+        raise unprocessable((["body", "freeze_before"], str(exc))) from None
+    return body.model_copy(update={"freeze_before": instant})
+
+
 def start(db: Database, queue: Queue, caller: Identity, event_id: str, body: SolveCreate) -> SolvePublic:
     """Queue a solve of the event's accepted requests as they are now; a worker runs it."""
     with db.writing() as session:
@@ -67,13 +81,14 @@ def start(db: Database, queue: Queue, caller: Identity, event_id: str, body: Sol
         data = repo.contract_input(event, repo.requests_of(session, event_id, ("accepted",)))
         conference = check_contract(data)
         previous = repo.latest_version(session, event)
+        body = _freeze_instant(conference, body)
         _check_anchor(conference, previous, body)
         at = now()
         row = SolveRow(id="s_" + secrets.token_hex(8), event_id=event_id, state="queued", time_limit=body.time_limit,
                        input=data, created_at=at, cancel_requested=False,
                        previous_version=previous.number if previous else None,
                        stability=body.stability if previous else None,
-                       freeze_before=body.freeze_before if previous else None)
+                       freeze_before=body.freeze_before.astimezone(UTC) if previous and body.freeze_before else None)
         session.add(row)
         repo.record(session, caller, event_id, "solve.start", row.id, at, time_limit=body.time_limit,
                     requests=len(data["requests"]), previous_version=row.previous_version, stability=row.stability,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -91,12 +89,21 @@ async def edit_request(request: Request, request_id: str) -> Response:
 @router.get("/desk/solve")
 async def solve_page(request: Request) -> HTMLResponse:
     desk = await desk_of(request, host=True)
+    return await _solve_page(request, desk)
+
+
+async def _solve_page(request: Request, desk: Desk, form: dict | None = None, errors: dict | None = None,
+                      code: int = 200) -> HTMLResponse:
     context = await page_context(request, desk, "solve", title="Solve")
     solves = await call_ok(request, desk, "GET", event_path(desk, "/solves"))
     zone = context["event"]["event"]["timezone"]
     for s in solves:
         s["created_local"] = local_time(s["created_at"], zone)
-    return render("solve.html", {**context, "solves": list(reversed(solves))})
+    return render("solve.html", {**context, "solves": list(reversed(solves)), "form": form or {},
+                                 "errors": errors or {}}, code)
+
+
+SOLVE_FIELDS = ("time_limit", "stability", "freeze_before")
 
 
 @router.post("/desk/solve")
@@ -108,17 +115,20 @@ async def start_solve(request: Request) -> Response:
     if form.get("stability"):
         body["stability"] = form["stability"]
     if form.get("freeze_before"):
-        # the page asks in the event's own time; the API takes an aware instant
-        zone = (await call_ok(request, desk, "GET", event_path(desk)))["event"]["timezone"]
-        try:
-            local = datetime.fromisoformat(form["freeze_before"])
-        except ValueError:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[{
-                "loc": ["body", "freeze_before"], "msg": f"not a date and time: {form['freeze_before']!r}",
-                "type": "value_error"}]) from None
-        body["freeze_before"] = local.replace(tzinfo=ZoneInfo(zone)).isoformat()
-    solve = await call_ok(request, desk, "POST", event_path(desk, "/solves"), json=body)
-    return RedirectResponse(f"/desk/solves/{solve['id']}", status.HTTP_303_SEE_OTHER)
+        # the page asks in the event's own time, as the API takes it: one reading of it, the API's, which
+        # refuses a time the clocks skip or show twice
+        body["freeze_before"] = form["freeze_before"]
+    response = await api(request, desk, "POST", event_path(desk, "/solves"), json=body)
+    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:  # the words go next to the field they name
+        errors: dict[str, str] = {}
+        for item in response.json().get("detail") or []:
+            loc = item.get("loc") or []
+            field = loc[1] if len(loc) > 1 and loc[0] == "body" and loc[1] in SOLVE_FIELDS else "other"
+            errors.setdefault(field, item.get("msg", ""))
+        return await _solve_page(request, desk, {k: form.get(k) for k in SOLVE_FIELDS}, errors, 422)
+    if response.status_code >= 400:
+        raise refusal(response)
+    return RedirectResponse(f"/desk/solves/{response.json()['id']}", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/desk/solves/{solve_id}")

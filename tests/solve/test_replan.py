@@ -390,10 +390,9 @@ def test_a_held_meeting_whose_room_is_gone_or_duration_changed_is_a_bad_anchor()
     [
         (["--freeze-before", "2024-10-31T10:00+03:00"], "--freeze-before: needs --previous"),
         (["--previous", "{old}", "--stability", "wobbly"], "--stability: expected one of strict, balanced, off"),
-        (["--previous", "{old}", "--freeze-before", "2024-10-31T12:00"], "has no UTC offset"),
         (["--previous", "{old}", "--freeze-before", "tomorrow"], "not an ISO 8601 date and time"),
     ],
-    ids=["freeze-without-previous", "unknown-stability", "freeze-without-offset", "freeze-not-a-moment"],
+    ids=["freeze-without-previous", "unknown-stability", "freeze-not-a-moment"],
 )
 def test_bad_re_plan_options_are_exit_2_and_nothing_written(tmp_path, cli, args, words):
     data, _, previous = _tiny([request("AB", "AB", 60, 5)])
@@ -403,6 +402,69 @@ def test_bad_re_plan_options_are_exit_2_and_nothing_written(tmp_path, cli, args,
     assert code == 2, output
     assert words in output and "Traceback" not in output
     assert not out.exists()
+
+
+# --- --freeze-before in the event's own wall-clock time ---------------------------------------------------------
+
+
+def test_freeze_before_in_the_events_local_time_re_plans_as_the_same_moment_with_its_offset(tmp_path, cli):
+    """The office writes every time in the event's zone (Minsk, UTC+3): `--freeze-before 2024-10-31T09:15` is
+    09:15 there, the same re-plan as `2024-10-31T09:15+03:00` and as 06:15 UTC (all but the solve's timings)."""
+    data, _, previous = _tiny([request("AB", "AB", 60, 5), request("CD", "CD", 60, 3), request("AC", "AC", 30, 2)])
+    first = min(previous.meetings, key=lambda m: m.starts_at)
+    freeze = first.starts_at + timedelta(minutes=15)  # the first meeting has started: history to keep
+    local = f"{freeze.astimezone(ZoneInfo('Europe/Minsk')):%Y-%m-%dT%H:%M}"
+    old = tmp_path / "old.json"
+    old.write_text(previous.to_json(), encoding="utf-8")
+    written = {}
+    for typed in (local, f"{local}+03:00", f"{freeze.astimezone(UTC):%Y-%m-%dT%H:%M}Z"):
+        code, output, out = cli(data, "--previous", str(old), "--freeze-before", typed,
+                                "--published-at", "2024-10-30T12:00:00Z", "--replace")
+        assert code == 0, output
+        schedule = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
+        written[typed] = ({k: v for k, v in schedule.items() if k != "solve"}, schedule["solve"]["changes"])
+    assert written[local] == written[f"{local}+03:00"] == written[f"{freeze.astimezone(UTC):%Y-%m-%dT%H:%M}Z"]
+    document = read_document((out / "schedule.json").read_text(encoding="utf-8"))
+    assert datetime.fromisoformat(document.frozen_before) == freeze
+    assert _meeting(document, first.request).change == "unchanged"
+
+
+def _berlin(tmp_path) -> tuple[dict, str]:
+    """A small event in Berlin on the two days it changes its clocks in 2024, and its first publication."""
+    days = [{"date": d, "start": "09:00", "end": "12:00"} for d in ("2024-03-31", "2024-10-27")]
+    data = instance(event_timezone="Europe/Berlin", event_days=days, requests=[request("AB", "AB", 60, 5)])
+    conference = _conference(data)
+    old = tmp_path / "old.json"
+    old.write_text(publish(conference, solve(conference, OPTIONS), None, FIRST).document.to_json(), encoding="utf-8")
+    return data, str(old)
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("2024-03-31T02:30", "--freeze-before: 2024-03-31T02:30 does not exist in Europe/Berlin: the clocks go "
+                             "forward from 02:00 to 03:00 that day; give the offset"),
+        ("2024-10-27T02:30", "--freeze-before: 2024-10-27T02:30 happens twice in Europe/Berlin (the clocks go back "
+                             "from 03:00 to 02:00 that day): give the offset, +02:00 (the first time) or +01:00"),
+    ],
+    ids=["skipped", "repeated"],
+)
+def test_freeze_before_at_a_local_time_the_clocks_skip_or_repeat_is_exit_2_naming_it(tmp_path, cli, typed, words):
+    data, old = _berlin(tmp_path)
+    code, output, out = cli(data, "--previous", old, "--freeze-before", typed)
+    assert code == 2, output
+    assert words in output and "Traceback" not in output and len(output.strip().splitlines()) == 1, output
+    assert not out.exists()
+
+
+def test_freeze_before_at_a_repeated_local_time_with_its_offset_is_the_moment_given(tmp_path, cli):
+    data, old = _berlin(tmp_path)
+    for typed in ("2024-10-27T02:30+02:00", "2024-10-27T02:30+01:00", "2024-03-31T01:30Z"):
+        code, output, out = cli(data, "--previous", old, "--freeze-before", typed, "--replace",
+                                "--published-at", "2024-10-30T12:00:00Z")
+        assert code == 0, output
+        frozen = read_document((out / "schedule.json").read_text(encoding="utf-8")).frozen_before
+        assert datetime.fromisoformat(frozen) == datetime.fromisoformat(typed)
 
 
 # --- 5. the CLI end to end on Minsk ----------------------------------------------------------------------------
