@@ -5,7 +5,8 @@ JSON, as a dict) and returns a changed copy. Used by the re-plan tests and `pyth
 - `withdrawn(data, request)`: a request is withdrawn;
 - `added(data, request)`: the host adds a request (a president asked for it);
 - `room_closed(data, room, day)`: a room is closed for the afternoon of a day (from 14:00);
-- `programme_moved(data, item, minutes)`: a programme item is moved later (or earlier) by some minutes.
+- `programme_moved(data, item, minutes)`: a programme item is moved later (or earlier) by some minutes;
+- `arrives_late(data, delegation, day, hour)`: a minister arrives late: not available before that hour.
 """
 
 from __future__ import annotations
@@ -84,6 +85,14 @@ def programme_moved(data: dict, item: str, minutes: int) -> dict:
     return out
 
 
+def arrives_late(data: dict, delegation: str, day: int = 0, hour: int = 12) -> dict:
+    out = copy.deepcopy(data)
+    start, _ = _day_bounds(out, day)
+    d = next(d for d in out["delegations"] if d["id"] == delegation)
+    d["available"] = _cut(d.get("available"), start - timedelta(days=1), start.replace(hour=hour, minute=0), out)
+    return out
+
+
 # --- the scenarios of the note: picked from the data, so they apply to any instance -----------------------
 
 
@@ -91,16 +100,16 @@ def _must(request: dict) -> bool:
     return bool(request.get("mandatory")) or "fixed" in request
 
 
-def busiest(data: dict) -> str:
+def busiest(data: dict, besides: str | None = None) -> str:
     """The delegation party to the most requests, among those no mandatory or pinned request holds (its
-    leaving early would make the input infeasible, a different story)."""
+    leaving early would make the input infeasible, a different story), other than `besides`."""
     held = {p for r in data["requests"] if _must(r) for p in r["parties"]}
-    counts = Counter(p for r in data["requests"] for p in r["parties"] if p not in held)
+    counts = Counter(p for r in data["requests"] for p in r["parties"] if p not in held and p != besides)
     return counts.most_common(1)[0][0]
 
 
 def scenarios(data: dict, schedule: dict) -> dict[str, dict]:
-    """The five perturbations of issue 10 for an instance and its published schedule, by name."""
+    """The perturbations of issues 10 and 21 for an instance and its published schedule, by name."""
     held = {m["request"]: m for m in schedule["meetings"]}
     requests = {r["id"]: r for r in data["requests"]}
     # a withdrawn request: the most important optional one that is scheduled
@@ -133,4 +142,7 @@ def scenarios(data: dict, schedule: dict) -> dict[str, dict]:
     }
     if item is not None:
         out["programme_moved"] = programme_moved(data, item["id"], 60)
+    # the second busiest delegation (another than the one leaving) arrives at noon on the first day
+    late = busiest(data, besides=leaving)
+    out["arrives_late"] = arrives_late(data, late, 0, 12)
     return out

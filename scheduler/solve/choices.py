@@ -7,7 +7,8 @@ most stable to the most priority, each starting from the one before and never en
 - `balanced`: a published meeting moves only where the priority gained pays the rate (`move_cost`);
 - `balanced-cheaper`: the same at half that rate (left out when the rate is nothing);
 - `most-priority`: the most priority found, then the fewest changes (stability `priority`).
-Schedules that came out the same are one choice (its `names` list them all). A choice another one beats
+Choices that came out the same (the same priority and number of changes) are one choice, the most stable
+of them (its `names` list them all). A choice another one beats
 on both counts (no fewer changes and no more priority, and better on one) is dropped: every choice shown
 is a real trade-off. Each keeps its own figures: priority, bound, status, and for the balanced ones the
 value of the priority less the price of changes with its bound.
@@ -123,15 +124,20 @@ def changed(anchor: Anchor, meetings: Iterable[Meeting]) -> int:
 
 
 def _merged(choices: list[Choice]) -> list[Choice]:
-    """Choices whose schedules are the same, as one (the first, under every name)."""
+    """Choices with the same schedule, or the same priority and number of changes (no other trade-off), as
+    one: the first, the most stable, under every name."""
     out: list[Choice] = []
     for choice in choices:
-        same = next((c for c in out if set(c.outcome.meetings) == set(choice.outcome.meetings)), None)
+        same = next((c for c in out if _figures(c) == _figures(choice)), None)
         if same is None:
             out.append(choice)
         else:
             out[out.index(same)] = dataclasses.replace(same, names=same.names + choice.names)
     return out
+
+
+def _figures(choice: Choice) -> tuple[int, int]:
+    return choice.outcome.scheduled_priority, choice.changes
 
 
 def dominates(a: Choice, b: Choice) -> bool:
