@@ -12,7 +12,7 @@ from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.publish.revisions import carry_identity
-from scheduler.solve.choices import Choice
+from scheduler.solve.types import Choice
 
 
 def choice_document(

@@ -35,6 +35,7 @@ _FORCED_FOR_PARTIES = {
 }
 _ROOM_NO_LONGER_SUITS = "the earlier room no longer suits it"
 MADE_ROOM_FOR_PARTIES = "moved to make room for another meeting"
+MOVED_FOR_PARTIES = "moved by the re-plan"
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _made_room(
     """A published meeting the re-plan chose to move: what took its earlier time, for the office."""
     took = _took_its_place(conference, before[now.request], meetings, changed)
     if not took:
-        return Why("moved so that the re-plan holds more of the requests", MADE_ROOM_FOR_PARTIES)
+        return Why("moved by the re-plan (nothing that changed took its earlier time)", MOVED_FOR_PARTIES)
     names = ", ".join(f"{m.request} ({m.change})" for m in took)
     return Why(f"moved to make room for {names}", MADE_ROOM_FOR_PARTIES)
 

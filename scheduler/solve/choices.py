@@ -26,7 +26,7 @@ from scheduler.solve.baseline import Anchor, Stability
 from scheduler.solve.move_cost import MoveCost
 from scheduler.solve.options import SolveOptions
 from scheduler.solve.solver import solve
-from scheduler.solve.types import Outcome, Progress, ProgressCallback
+from scheduler.solve.types import Choice, Choices, Progress, ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -45,29 +45,6 @@ KINDS: tuple[Kind, ...] = (
     Kind("balanced-cheaper", "the same at half the rate", "balanced", 0.2),
     Kind("most-priority", "the most priority found, then the fewest changes", "priority", 0.3),
 )
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One re-plan the office may publish: the solve's outcome, under the names of every kind that gave it."""
-
-    names: tuple[str, ...]
-    words: str
-    outcome: Outcome
-    changes: int  # published meetings moved or dropped
-    move_cost: MoveCost | None  # the rate of a balanced choice
-
-    @property
-    def name(self) -> str:
-        return self.names[0]
-
-
-@dataclass(frozen=True)
-class Choices:
-    """The choices, most stable first; or, when the first solve found no schedule, its outcome (`failed`)."""
-
-    choices: tuple[Choice, ...] = ()
-    failed: Outcome | None = None
 
 
 def replan_choices(

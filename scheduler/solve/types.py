@@ -14,6 +14,7 @@ from scheduler.contract.domain import Meeting, Unscheduled
 
 if TYPE_CHECKING:
     from scheduler.explain.infeasibility import Conflict
+    from scheduler.solve.move_cost import MoveCost
 
 Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 
@@ -73,3 +74,27 @@ class Outcome:
     @property
     def has_schedule(self) -> bool:
         return self.status in ("optimal", "feasible")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One re-plan the office may publish: the solve's outcome, under the names of every kind that gave it."""
+
+    names: tuple[str, ...]
+    words: str
+    outcome: Outcome
+    changes: int  # published meetings moved or dropped
+    move_cost: MoveCost | None  # the rate of a balanced choice
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A re-plan's choices (`scheduler.solve.choices`), most stable first; or, when the first solve found no
+    schedule, its outcome (`failed`)."""
+
+    choices: tuple[Choice, ...] = ()
+    failed: Outcome | None = None

@@ -94,12 +94,16 @@ def html_text(html: str) -> str:
 def test_a_moved_meeting_says_only_what_differs_and_a_new_one_says_new(published) -> None:
     conf, _, second = published
     a, c = delegation_agenda(conf, second, "A"), delegation_agenda(conf, second, "C")
-    assert row(a, "Meeting with C") == "| 10:00–10:30 | Meeting with C (Head of C) — Salon 2 (moved from Salon 1) |"
+    # with why, in words the parties may read: BC, new, took C's earlier time; nothing took A's
+    assert row(a, "Meeting with C") == (
+        "| 10:00–10:30 | Meeting with C (Head of C) — Salon 2 (moved from Salon 1: moved by the re-plan) |"
+    )
     assert row(a, "Meeting with D") == (
-        "| 09:30–10:00 | Meeting with D (Head of D) — Salon 2 (moved from 31 Oct 09:00) |"
+        "| 09:30–10:00 | Meeting with D (Head of D) — Salon 2 (moved from 31 Oct 09:00: moved by the re-plan) |"
     )
     assert row(c, "Meeting with D") == (
-        f"| 11:30–12:00 | Meeting with D (Head of D) — Salon 2 (moved from 31 Oct 11:00, {HOSTILE_ROOM}) |"
+        f"| 11:30–12:00 | Meeting with D (Head of D) — Salon 2 (moved from 31 Oct 11:00, {HOSTILE_ROOM}: moved to "
+        "make room for another meeting) |"
     )
     assert row(c, "Meeting with B") == "| 11:00–11:30 | Meeting with B (Head of B) — Salon 1 (new) |"
 
@@ -109,9 +113,10 @@ def test_the_html_agenda_says_the_same_escaped(published) -> None:
     html = delegation_agenda_html(conf, second, "C")
     assert "script" not in parsed(html).tags
     escaped = "Room &lt;3&gt; &amp; &quot;big&quot;"
-    assert f'<td>Salon 2 <em class="change">(moved from 31 Oct 11:00, {escaped})</em></td>' in html
+    why = "moved to make room for another meeting"
+    assert f'<td>Salon 2 <em class="change">(moved from 31 Oct 11:00, {escaped}: {why})</em></td>' in html
     assert '<td>Salon 1 <em class="change">(new)</em></td>' in html
-    assert f"(moved from 31 Oct 11:00, {HOSTILE_ROOM})" in html_text(html)
+    assert f"(moved from 31 Oct 11:00, {HOSTILE_ROOM}: moved to make room for another meeting)" in html_text(html)
     assert "em.change" in html  # the mark's style comes with the mark
 
 
@@ -170,8 +175,9 @@ def test_the_room_plan_marks_moved_and_new_meetings_and_counts_the_changes(publi
     ) in plan
     assert plan.count('<div class="meeting moved"') == 3 and plan.count('<div class="meeting new"') == 1
     assert plan.count('<span class="mark">moved</span>') == 3 and plan.count('<span class="mark">new</span>') == 1
-    assert 'title="AC — moved from Salon 1"' in plan
-    assert 'title="CD — moved from 31 Oct 11:00, Room &lt;3&gt; &amp; &quot;big&quot;"' in plan
+    assert 'title="AC — moved from Salon 1: moved by the re-plan"' in plan
+    assert ('title="CD — moved from 31 Oct 11:00, Room &lt;3&gt; &amp; &quot;big&quot;: moved to make room for '
+            'another meeting"') in plan
     assert 'title="BC — new"><span class="t">11:00–11:30</span> <span class="mark">new</span> B – C</div>' in plan
     assert 'title="AB"><span class="t">09:00–09:30</span> A – B</div>' in plan  # unchanged: as always
     assert '<div class="meeting" data-at=' in plan
@@ -216,8 +222,11 @@ def test_a_re_published_solve_marks_its_move_and_counts_from_the_solve() -> None
     second = publish(two, solve(two, DETERMINISTIC), first.document, T2)
     assert second.document.solve is not None and second.document.solve.changes is not None
     b = second.files["agendas/B.md"].decode()
-    assert row(b, "Meeting with D") == "| 11:00–11:30 | Meeting with D (Head of D) — Room 1 (moved from 31 Oct 11:30) |"
+    # why, in the words B may read: the change to the event that forced it
+    assert row(b, "Meeting with D") == ("| 11:00–11:30 | Meeting with D (Head of D) — Room 1 (moved from 31 Oct 11:30: "
+                                        "had to move: a party is no longer available at the earlier time) |")
     assert row(b, "Meeting with A") == row(first.files["agendas/B.md"].decode(), "Meeting with A")
     plan = second.files["room-grid.html"].decode()
     assert "Since the previous publication: 1 unchanged, 1 moved, 0 new, 1 cancelled." in plan
-    assert 'title="BD — moved from 31 Oct 11:30"' in plan
+    why = "had to move: a party is no longer available at the earlier time"
+    assert f'title="BD — moved from 31 Oct 11:30: {why}"' in plan

@@ -24,7 +24,7 @@ from scheduler.solve.baseline import Anchor
 from scheduler.solve.choices import Choice, dominates, replan_choices
 from scheduler.solve.move_cost import LEVELS, SCALE, move_cost_of, price_of
 from scheduler.solve.solver import replan
-from tests.solve.test_replan import (
+from tests.support.replans import (
     OPTIONS,
     SCENARIOS,
     SECOND,

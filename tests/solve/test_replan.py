@@ -20,69 +20,35 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from benchmarks.generator import generate
 from benchmarks.perturbations import scenarios
 from scheduler.check.validator import FIGURES, OUTPUT, check_schedule
 from scheduler.cli import app
 from scheduler.contract.document import ScheduleDocument, read_document
 from scheduler.contract.domain import Conference, Meeting
-from scheduler.contract.parse import load_conference
 from scheduler.contract.rule_names import DAILY_LOAD, PRESENCE
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.publish.publication import publish
 from scheduler.publish.revisions import carry_identity
-from scheduler.registry import placement_rules
-from scheduler.rules.placement import placements
-from scheduler.solve.baseline import STABILITIES, Anchor, BadAnchor, weighted_changes
+from scheduler.solve.baseline import STABILITIES, BadAnchor, weighted_changes
 from scheduler.solve.move_cost import DEFAULT, SCALE, price_of
-from scheduler.solve.options import SolveOptions
 from scheduler.solve.solver import replan, solve
 from scheduler.solve.types import Outcome
 from tests.support.instances import instance, request
-from tests.support.paths import ROOT
-
-MINSK = ROOT / "examples" / "minsk-2024.json"
-SCENARIOS = ("leaves", "withdrawn", "added", "room_closed", "programme_moved", "arrives_late")
-# Each phase stops at a deterministic limit; the wall limit is never the one reached. Confirming the reasons
-# of the requests left out (scheduler.explain.why) is timed by the wall clock, so it is off here.
-OPTIONS = SolveOptions(
-    time_limit=120, workers=1, seed=0, deterministic_time=0.2,
-    **({"explain_share": 0.0} if hasattr(SolveOptions, "explain_share") else {}),
+from tests.support.replans import (
+    FIRST,
+    INSTANCES,
+    MINSK,
+    OPTIONS,
+    SCENARIOS,
+    SECOND,
+    _conference,
+    kept,
+    perturbed,
+    published,
+    still_valid,
 )
-FIRST = datetime(2024, 1, 1, 12, tzinfo=UTC)  # the moments of publication: fixed, the second after the first
-SECOND = datetime(2024, 1, 2, 12, tzinfo=UTC)
+
 runner = CliRunner()
-
-
-# --- instances and their published schedules (solved once per module) -------------------------------------
-
-
-def _small() -> dict:
-    """A generated instance small enough that each solve takes a fraction of a second (and proves optimal)."""
-    return generate("replan", 8, 24, 3, seed=2, pins=0, mandatory=0)
-
-
-INSTANCES = {"small": _small, "minsk": lambda: json.loads(MINSK.read_text(encoding="utf-8"))}
-
-
-def _conference(data: dict) -> Conference:
-    return load_conference(json.dumps(data))
-
-
-@cache
-def published(name: str) -> tuple[dict, Conference, ScheduleDocument]:
-    """An instance, its conference and its first publication."""
-    data = INSTANCES[name]()
-    conference = _conference(data)
-    outcome = solve(conference, OPTIONS)
-    assert outcome.status == "optimal"
-    return data, conference, publish(conference, outcome, None, FIRST).document
-
-
-@cache
-def perturbed(name: str) -> dict[str, dict]:
-    data, _, document = published(name)
-    return scenarios(data, document.model_dump(mode="json"))
 
 
 @cache
@@ -100,15 +66,6 @@ def replanned(name: str, scenario: str) -> tuple[Conference, dict[str, tuple[Out
         outcome = replan(conference, previous, options, stability=stability)
         out[stability] = outcome, carry_identity(conference, schedule_document(conference, outcome), previous, SECOND)
     return conference, out
-
-
-def still_valid(conference: Conference, previous: ScheduleDocument) -> list[Meeting]:
-    return Anchor.of(conference, previous, "strict").still_valid(placements(conference, placement_rules()))
-
-
-def kept(meetings: list[Meeting], outcome: Outcome) -> list[Meeting]:
-    now = {(m.request, m.room, m.start, m.end) for m in outcome.meetings}
-    return [m for m in meetings if (m.request, m.room, m.start, m.end) in now]
 
 
 def as_schedule(conference: Conference, meetings: list[Meeting]) -> dict:
@@ -418,7 +375,8 @@ def test_a_held_meeting_whose_room_is_gone_or_duration_changed_is_a_bad_anchor()
     ("args", "words"),
     [
         (["--freeze-before", "2024-10-31T10:00+03:00"], "--freeze-before: needs --previous"),
-        (["--previous", "{old}", "--stability", "wobbly"], "--stability: expected one of strict, balanced, off"),
+        (["--previous", "{old}", "--stability", "wobbly"],
+         "--stability: expected one of strict, balanced, priority, off"),
         (["--previous", "{old}", "--freeze-before", "tomorrow"], "not an ISO 8601 date and time"),
     ],
     ids=["freeze-without-previous", "unknown-stability", "freeze-not-a-moment"],
