@@ -247,6 +247,9 @@ class MeetingOut(BaseModel):
     end: str
     sequence: int | None = None
     last_modified: str | None = None
+    change: str | None = Field(None, description="against the previous version: unchanged, moved or new")
+    change_party_reason: str | None = Field(
+        None, description="why it moved, is new or was cancelled, in words its parties may read")
 
 
 class ScheduleForHost(BaseModel):

@@ -114,6 +114,26 @@ def test_freeze_before_keeps_what_has_happened_and_is_checked_when_asked(publish
     assert local.status_code == 422 and local.json()["detail"] == late.json()["detail"]
 
 
+@pytest.mark.slow
+def test_a_liaison_reads_why_its_meeting_was_cancelled_in_its_own_words_and_never_the_offices(
+    published: Service,
+) -> None:
+    etag = published.etag("host", "/events/conf/requests/D-E")
+    assert published.call("host", "DELETE", "/events/conf/requests/D-E", headers={"If-Match": etag}).status_code == 204
+    done = solve_and_wait(published, time_limit=6)
+    assert done["state"] == "done", done
+    assert published.post("host", f"/events/conf/solves/{done['id']}/publish").status_code == 201
+    office = published.get("host", "/events/conf/schedule").json()["document"]
+    [gone] = [c for c in office["cancelled"] if c["request"] == "D-E"]
+    assert gone["change_reason"] == "the request was withdrawn"
+    for liaison in ("D", "E"):
+        mine = published.get(liaison, "/events/conf/schedule").json()
+        [cancelled] = [c for c in mine["cancelled"] if c["request"] == "D-E"]
+        assert cancelled["change_party_reason"] == "the request was withdrawn"
+        assert "change_reason" not in cancelled
+        assert all(m["change"] == "unchanged" for m in mine["meetings"])
+
+
 def test_freeze_before_with_nothing_published_is_422(tmp_path: Path) -> None:
     service = start_service(settings_for(tmp_path))
     answer = service.post("host", "/events/conf/solves", json={"time_limit": 3, "freeze_before": f"{DAY}T10:00Z"})
