@@ -44,6 +44,7 @@ PUBLIC_FOR_THE_SERVICE = {
     "scheduler.solve.solver", "scheduler.solve.baseline", "scheduler.publish.publication",
     "scheduler.publish.from_outcome", "scheduler.publish.revisions", "scheduler.publish.delegation_view",
     "scheduler.cli",
+    "scheduler.solve.move_cost", "scheduler.solve.choices", "scheduler.publish.choices",  # re-plans side by side
 }  # fmt: skip
 
 
