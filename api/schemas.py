@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from scheduler.contract.input_model import FixedIn, Id, WindowIn, in_date_range
+from scheduler.solve.move_cost import move_cost_of
 
 Text = Annotated[str, StringConstraints(max_length=500)]
 Windows = Annotated[list[WindowIn], Field(max_length=50)]
@@ -178,17 +179,30 @@ class RequestForLiaison(_RequestShown):
 
 class SolveCreate(_In):
     time_limit: Annotated[float, Field(gt=0, le=3600)] = 60.0
-    stability: Literal["balanced", "strict", "off"] = Field(
+    stability: Literal["balanced", "strict", "priority", "off"] = Field(
         "balanced",
-        description="once a version is published, how closely the solve keeps to it: balanced (the best "
-        "priority, then the fewest changes), strict (the fewest changes, then the priority), off (a fresh solve)",
+        description="once a version is published, how closely the solve keeps to it: balanced (a published meeting "
+        "moves only where the priority gained pays the move cost), strict (the fewest changes, then the priority), "
+        "priority (the most priority, then the fewest changes), off (a fresh solve)",
     )
+    move_cost: Annotated[str, StringConstraints(max_length=32)] = Field(
+        "normal",
+        description="what a change of a published meeting costs a balanced re-plan: low, normal or high, or a "
+        "number of priority points per point of the meeting's priority that a new time costs (0 to 1000)",
+    )
+    choices: bool = Field(False, description="re-plan several ways side by side; needs a published version")
     freeze_before: EventTime | None = Field(
         None,
         description="local time in the event's zone (e.g. 2024-11-01T00:00), or with an offset: the published "
         "meetings that start before it are history, kept exactly, and nothing new is placed before it (needs a "
         "published version; a local time the clocks skip or show twice is refused: give the offset)",
     )
+
+    @field_validator("move_cost")
+    @classmethod
+    def _a_move_cost(cls, text: str) -> str:
+        move_cost_of(text)  # its ValueError names the value and what is expected: a 422 naming the field
+        return text
 
 
 class Progress(BaseModel):
@@ -225,6 +239,37 @@ class SolvePublic(BaseModel):
     stability: str | None = None
     freeze_before: datetime | None = None
     changes: str | None = Field(None, description="against the previous version: '61 unchanged, 3 moved, ...'")
+    move_cost: str | None = Field(None, description="a re-plan's price of a change (a level or a number)")
+    choices: list[str] | None = Field(None, description="a re-plan side by side: its choices' names, most stable "
+                                      "first (None: not asked for, or not done)")
+
+
+class MoveOut(BaseModel):
+    """A meeting a choice moves, drops or adds, with why (in the event's time: "31 Oct 14:15 salon-2")."""
+
+    request: str
+    parties: list[str]
+    change: Literal["moved", "new", "cancelled"]
+    before: str | None
+    after: str | None
+    reason: str | None
+
+
+class ChoiceOut(BaseModel):
+    """One way of re-planning, to weigh against the others before publishing it (`?choice=` its name)."""
+
+    name: str
+    names: list[str] = Field(description="every kind of re-plan that gave this same schedule; any one publishes it")
+    words: str = Field(description="what the choice means")
+    status: str
+    scheduled_priority: int
+    upper_bound: int
+    unchanged: int
+    moved: int
+    new: int
+    cancelled: int
+    move_cost: dict[str, Any] | None = Field(description="a balanced choice: the rate it charged for a change")
+    moves: list[MoveOut]
 
 
 class Published(BaseModel):

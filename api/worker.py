@@ -37,9 +37,12 @@ from api.storage.models import SolveRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference
 from scheduler.contract.parse import load_conference
+from scheduler.publish.choices import choice_document, summary
 from scheduler.publish.from_outcome import schedule_document
 from scheduler.publish.revisions import carry_identity
-from scheduler.solve.baseline import baseline_of
+from scheduler.solve.baseline import Anchor, baseline_of
+from scheduler.solve.choices import replan_choices
+from scheduler.solve.move_cost import move_cost_of
 from scheduler.solve.options import SolveOptions
 from scheduler.solve.solver import solve
 from scheduler.solve.types import Outcome, Progress
@@ -191,9 +194,13 @@ def run_solve(solve_id: str) -> None:
         conference = load_conference(json.dumps(row.input))
         options = SolveOptions(time_limit=row.time_limit, workers=settings.search_workers)
         previous = _previous(db, row)
-        baseline = baseline_of(conference, previous, row.stability or "balanced", row.freeze_before)
-        outcome = solve(conference, options, watch.progress, watch.stop, baseline)
-        values = _result(conference, outcome, previous)
+        baseline = baseline_of(conference, previous, row.stability or "balanced", row.freeze_before,
+                               move_cost_of(row.move_cost or "normal"))
+        if row.with_choices and isinstance(baseline, Anchor):
+            values = _choices(conference, baseline, options, watch, previous)
+        else:
+            outcome = solve(conference, options, watch.progress, watch.stop, baseline)
+            values = _result(conference, outcome, previous)
     except Exception as exc:  # the solve failed: say so in the row, never leave it running
         log.exception("solve %s failed", solve_id)
         values = {"state": "failed", "message": f"the solve failed: {type(exc).__name__}: {exc}"}
@@ -239,23 +246,48 @@ def _previous(db: Database, row: SolveRow) -> ScheduleDocument | None:
         return None if version is None else ScheduleDocument.model_validate(version.document)
 
 
+def _choices(conference: Conference, anchor: Anchor, options: SolveOptions, watch: _Watch,
+             previous: ScheduleDocument) -> dict:
+    """Re-plan several ways side by side: every choice stored (name, summary, document marked against the
+    version it re-plans); `result` is the balanced one (else the first), so that whatever reads a solve's
+    result (its page, "why not?", publishing without a choice) reads a re-plan the office would expect."""
+    found = replan_choices(conference, anchor, options, watch.progress, watch.stop)
+    if found.failed is not None:
+        return _result(conference, found.failed, previous)
+    at = now()
+    documents = [choice_document(conference, choice, previous, at) for choice in found.choices]
+    picked = next((i for i, c in enumerate(found.choices) if "balanced" in c.names), 0)
+    values = _done(found.choices[picked].outcome, documents[picked])
+    values["choices"] = [
+        {"name": choice.name, "summary": summary(conference, choice, document).model_dump(mode="json"),
+         "document": document.model_dump(mode="json")}
+        for choice, document in zip(found.choices, documents, strict=True)
+    ]
+    return values
+
+
 def _result(conference: Conference, outcome: Outcome, previous: ScheduleDocument | None) -> dict:
-    values: dict = {"state": "done", "status": outcome.status}
     if outcome.has_schedule:
         document = schedule_document(conference, outcome)
         if previous is not None:
             # marked against the version it re-plans (moved, new, the counts) for the office to weigh before
             # publishing; publishing carries identity again, from whatever version is then the latest
             document = carry_identity(conference, document, previous, now())
-        values["result"] = document.model_dump(mode="json")
-        values["progress"] = {"phase": "done", "elapsed": round(outcome.stats.wall_time, 1),
-                              "incumbent": outcome.scheduled_priority, "bound": outcome.upper_bound,
-                              "gap": _gap(outcome.scheduled_priority, outcome.upper_bound)}
-    elif outcome.status == "infeasible":
+        return _done(outcome, document)
+    values: dict = {"state": "done", "status": outcome.status}
+    if outcome.status == "infeasible":
         values["message"] = outcome.conflict.message
     else:
         values["message"] = "no schedule holding every mandatory and pinned request was found in the time limit"
     return values
+
+
+def _done(outcome: Outcome, document: ScheduleDocument) -> dict:
+    """A solve done with a schedule: its document as `result`, and its last progress line."""
+    return {"state": "done", "status": outcome.status, "result": document.model_dump(mode="json"),
+            "progress": {"phase": "done", "elapsed": round(outcome.stats.wall_time, 1),
+                         "incumbent": outcome.scheduled_priority, "bound": outcome.upper_bound,
+                         "gap": _gap(outcome.scheduled_priority, outcome.upper_bound)}}
 
 
 def _gap(value: int, bound: int) -> float:

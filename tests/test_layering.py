@@ -43,8 +43,8 @@ PUBLIC_FOR_THE_SERVICE = {
     "scheduler.contract.strict_json", "scheduler.lifetime",
     "scheduler.solve.solver", "scheduler.solve.baseline", "scheduler.publish.publication",
     "scheduler.publish.from_outcome", "scheduler.publish.revisions", "scheduler.publish.delegation_view",
-    "scheduler.cli", "scheduler.contract.local_time", "scheduler.solve.move_cost", "scheduler.solve.choices",
-    "scheduler.publish.choices",
+    "scheduler.cli", "scheduler.contract.local_time",
+    "scheduler.solve.move_cost", "scheduler.solve.choices", "scheduler.publish.choices",  # re-plans side by side
 }  # fmt: skip
 
 

@@ -3,14 +3,18 @@ only: `api.services.solves` and `api.services.publication`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import DatabaseDep, Host, QueueDep, SettingsDep
-from api.schemas import Published, SolveCreate, SolvePublic
+from api.schemas import ChoiceOut, Published, SolveCreate, SolvePublic
 from api.services import solves
 from api.services.publication import publish_solve
 
 router = APIRouter(tags=["solves"])
+Choice = Annotated[str | None, Query(max_length=64, description="a choice of a re-plan side by side (any of its "
+                                     "names, see …/choices): publish it instead of the solve's result")]
 
 
 @router.post("/events/{event_id}/solves", status_code=status.HTTP_202_ACCEPTED, response_model=SolvePublic)
@@ -40,6 +44,14 @@ def solve_schedule(event_id: str, solve_id: str, caller: Host, db: DatabaseDep) 
     return solves.schedule_found(db, event_id, solve_id)
 
 
+@router.get("/events/{event_id}/solves/{solve_id}/choices", response_model=list[ChoiceOut],
+            responses={409: {"description": "the solve has no choices: not a re-plan side by side, or not done"}})
+def solve_choices(event_id: str, solve_id: str, caller: Host, db: DatabaseDep) -> list[ChoiceOut]:
+    """A re-plan side by side: each choice's figures (priority, bound, unchanged, moved, new, cancelled) and
+    the meetings it moves, with why, most stable first; publish one with `publish?choice=` its name."""
+    return solves.choices_of(db, event_id, solve_id)
+
+
 @router.delete("/events/{event_id}/solves/{solve_id}", response_model=SolvePublic,
                responses={202: {"description": "cancel requested; the worker stops within seconds"}})
 def cancel_solve(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, response: Response) -> SolvePublic:
@@ -51,8 +63,10 @@ def cancel_solve(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, re
 
 
 @router.post("/events/{event_id}/solves/{solve_id}/publish", status_code=status.HTTP_201_CREATED,
-             response_model=Published, responses={409: {"description": "the solve has no schedule to publish"}})
-def publish(event_id: str, solve_id: str, caller: Host, db: DatabaseDep) -> Published:
+             response_model=Published,
+             responses={409: {"description": "the solve has no schedule to publish (or no choices, given `choice`)"}})
+def publish(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, choice: Choice = None) -> Published:
     """Make this solve's schedule version N+1: calendar identity carried from version N (a moved meeting's
-    SEQUENCE grows, a dropped one is CANCELLED), feeds made now so that reading one is a lookup."""
-    return publish_solve(db, caller, event_id, solve_id)
+    SEQUENCE grows, a dropped one is CANCELLED), feeds made now so that reading one is a lookup. A re-plan
+    side by side publishes its balanced choice, or the one `choice` names."""
+    return publish_solve(db, caller, event_id, solve_id, choice)

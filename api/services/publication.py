@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+from api.bad_input import unprocessable
 from api.errors import Conflict
 from api.identity import Identity, now
 from api.schemas import Published
+from api.services.solves import no_choices
 from api.storage import repo
 from api.storage.db import Database
-from api.storage.models import VersionFileRow, VersionRow
+from api.storage.models import SolveRow, VersionFileRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.parse import load_conference
 from scheduler.publish.publication import Publication, publish
@@ -27,9 +29,11 @@ def _conflict(message: str) -> Conflict:
     return Conflict(message, ["path", "solve_id"])
 
 
-def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str) -> Published:
+def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str, choice: str | None = None
+                  ) -> Published:
     """Make the solve's schedule the event's next version: calendar identity carried from the latest one (a
-    moved meeting's SEQUENCE grows, a dropped one is CANCELLED), the feeds' bytes made now."""
+    moved meeting's SEQUENCE grows, a dropped one is CANCELLED), the feeds' bytes made now. `choice` (any of
+    its names) publishes that choice of a re-plan side by side instead of the solve's result."""
     for _ in range(ATTEMPTS):
         with db.reading() as session:
             event = repo.event_or_404(session, event_id)
@@ -41,7 +45,7 @@ def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str) 
             previous_row = repo.latest_version(session, event)
             previous = ScheduleDocument.model_validate(previous_row.document) if previous_row else None
             conference = load_conference(json.dumps(solve.input))
-            result = ScheduleDocument.model_validate(solve.result)
+            result = ScheduleDocument.model_validate(solve.result if choice is None else _chosen(solve, choice))
         at = now()
         publication = publish(conference, result, previous, at)
         with db.writing() as session:
@@ -61,9 +65,21 @@ def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str) 
             event.published_version = number
             counts = _counts(publication, previous, at)
             repo.record(session, caller, event_id, "schedule.publish", f"version {number}", at, solve=solve_id,
-                        **counts)
+                        choice=result.solve.choice, **counts)
         return Published(version=number, published_at=at, **counts)
     raise _conflict("other publications kept coming in; try again")
+
+
+def _chosen(solve: SolveRow, choice: str) -> dict:
+    """The stored document of the solve's choice named `choice` (any of its names): 409 when the solve has no
+    choices, 422 naming the query's `choice` (and the names there are) when it has none of that name."""
+    if not solve.choices:
+        raise Conflict(no_choices(solve), ["query", "choice"])
+    for stored in solve.choices:
+        if choice in stored["summary"]["names"]:
+            return stored["document"]
+    names = ", ".join(name for stored in solve.choices for name in stored["summary"]["names"])
+    raise unprocessable((["query", "choice"], f"solve {solve.id} has no choice {choice!r}; its choices: {names}"))
 
 
 def _counts(publication: Publication, previous: ScheduleDocument | None, at) -> dict[str, int]:

@@ -14,7 +14,7 @@ from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, Unavailable
 from api.identity import Identity, now
 from api.queue import Queue
-from api.schemas import Progress, SolveCreate, SolvePublic, UnscheduledOut
+from api.schemas import ChoiceOut, Progress, SolveCreate, SolvePublic, UnscheduledOut
 from api.stale import sweep_stale
 from api.storage import repo
 from api.storage.db import Database
@@ -38,7 +38,8 @@ def public(row: SolveRow) -> SolvePublic:
         if result else None,
         message=row.message,
         previous_version=row.previous_version, stability=row.stability, freeze_before=row.freeze_before,
-        changes=_changes_line(result),
+        changes=_changes_line(result), move_cost=row.move_cost,
+        choices=[c["name"] for c in row.choices] if row.choices else None,
     )
 
 
@@ -53,6 +54,9 @@ def _check_anchor(conference: Conference, previous: VersionRow | None, body: Sol
     if previous is None:
         if body.freeze_before is not None:
             raise unprocessable((["body", "freeze_before"], "nothing is published yet: there is no history to freeze"))
+        if body.choices:
+            raise unprocessable((["body", "choices"], "nothing is published yet: choices re-plan a published "
+                                 "version, side by side; solve and publish first"))
         return
     try:
         Anchor.of(conference, ScheduleDocument.model_validate(previous.document), body.stability, body.freeze_before)
@@ -88,11 +92,13 @@ def start(db: Database, queue: Queue, caller: Identity, event_id: str, body: Sol
                        input=data, created_at=at, cancel_requested=False,
                        previous_version=previous.number if previous else None,
                        stability=body.stability if previous else None,
-                       freeze_before=body.freeze_before.astimezone(UTC) if previous and body.freeze_before else None)
+                       freeze_before=body.freeze_before.astimezone(UTC) if previous and body.freeze_before else None,
+                       move_cost=body.move_cost if previous else None, with_choices=body.choices)
         session.add(row)
         repo.record(session, caller, event_id, "solve.start", row.id, at, time_limit=body.time_limit,
                     requests=len(data["requests"]), previous_version=row.previous_version, stability=row.stability,
-                    freeze_before=body.freeze_before.isoformat() if body.freeze_before else None)
+                    freeze_before=body.freeze_before.isoformat() if body.freeze_before else None,
+                    move_cost=row.move_cost, choices=body.choices)
     try:
         queue.enqueue_solve(row.id)
     except Exception as exc:  # the queue is down: say so rather than leave the solve queued forever
@@ -124,6 +130,22 @@ def schedule_found(db: Database, event_id: str, solve_id: str) -> dict:
     if not row.result:
         raise Conflict(f"solve {solve_id} is {row.state}: no schedule", ["path", "solve_id"])
     return row.result
+
+
+def choices_of(db: Database, event_id: str, solve_id: str) -> list[ChoiceOut]:
+    """A re-plan side by side: each choice's figures and what it moves, most stable first."""
+    with db.reading() as session:
+        row = repo.solve_of(session, event_id, solve_id)
+    if not row.choices:
+        raise Conflict(no_choices(row), ["path", "solve_id"])
+    return [ChoiceOut.model_validate(c["summary"]) for c in row.choices]
+
+
+def no_choices(row: SolveRow) -> str:
+    """Why a solve has no choices to show or publish, in words."""
+    if not row.with_choices:
+        return f"solve {row.id} was not asked to re-plan side by side (choices): it has one result"
+    return f"solve {row.id} is {row.state}" + (f" ({row.status})" if row.status else "") + ": no choices"
 
 
 @dataclass(frozen=True)

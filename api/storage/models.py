@@ -133,6 +133,11 @@ class SolveRow(Base):
     previous_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     stability: Mapped[str | None] = mapped_column(String(16), nullable=True)
     freeze_before: Mapped[datetime | None] = mapped_column(UTC_DateTime(), nullable=True)
+    # a re-plan's price of a change (a level or a number), and whether it re-plans several ways side by side:
+    # then `choices` holds each one (name, summary, document) and `result` the balanced one (else the first)
+    move_cost: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    with_choices: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    choices: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class VersionRow(Base):

@@ -103,7 +103,7 @@ async def _solve_page(request: Request, desk: Desk, form: dict | None = None, er
                                  "errors": errors or {}}, code)
 
 
-SOLVE_FIELDS = ("time_limit", "stability", "freeze_before")
+SOLVE_FIELDS = ("time_limit", "stability", "freeze_before", "move_cost", "choices")
 
 
 @router.post("/desk/solve")
@@ -112,8 +112,10 @@ async def start_solve(request: Request) -> Response:
     form = await checked_form(request, desk)
     # the text as typed: the API reads the number and names the field when it is none ("abc", "nan")
     body: dict[str, Any] = {"time_limit": form.get("time_limit") or 60}
-    if form.get("stability"):
-        body["stability"] = form["stability"]
+    for field in ("stability", "move_cost"):
+        if form.get(field):
+            body[field] = form[field]
+    body["choices"] = bool(form.get("choices"))
     if form.get("freeze_before"):
         # the page asks in the event's own time, as the API takes it: one reading of it, the API's, which
         # refuses a time the clocks skip or show twice
@@ -144,7 +146,9 @@ async def solve_result(request: Request, solve_id: str) -> HTMLResponse:
         published = await api(request, desk, "GET", event_path(desk, "/schedule"))
         before = published.json()["document"]["meetings"] if published.status_code == 200 else []
         diff = _difference(before, found["meetings"], context)
-    return render("solve_result.html", {**context, "solve": solve, "diff": diff,
+    choices = await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}/choices")) \
+        if solve.get("choices") else []
+    return render("solve_result.html", {**context, "solve": solve, "diff": diff, "choices": choices,
                                          "published_version": context["event"]["published_version"]})
 
 
@@ -179,7 +183,12 @@ async def cancel_solve(request: Request, solve_id: str) -> RedirectResponse:
 
 @router.post("/desk/solves/{solve_id}/publish")
 async def publish(request: Request, solve_id: str) -> RedirectResponse:
-    return await act(request, "POST", f"/solves/{solve_id}/publish", "/desk/plan")
+    """Publish the solve's result, or the choice its button names (a re-plan side by side)."""
+    desk = await desk_of(request, host=True)
+    form = await checked_form(request, desk)
+    params = {"choice": form["choice"]} if form.get("choice") else None
+    await call_ok(request, desk, "POST", event_path(desk, f"/solves/{solve_id}/publish"), params=params)
+    return RedirectResponse("/desk/plan", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/desk/plan")
