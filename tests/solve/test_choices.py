@@ -272,3 +272,23 @@ def test_a_choice_beaten_on_both_counts_is_dropped_and_ties_are_kept():
     # b: as much priority as a with more changes; d: less priority than c with more changes
     assert [x.name for x in non_dominated([a, b, c, d])] == ["a", "c"]
     assert dominates(a, b) and dominates(c, d) and not dominates(a, c) and not dominates(c, a)
+
+
+@pytest.mark.slow
+def test_every_choice_keeps_what_was_held_before_the_freeze_and_places_nothing_new_before_it():
+    _, _, previous = published("small")
+    conference = _conference(perturbed("small")["added"])
+    ordered = sorted(previous.meetings, key=lambda m: m.starts_at)
+    freeze = ordered[len(ordered) // 3].starts_at  # a third of the meetings have started
+    held = {(m.request, m.room, m.start) for m in ordered if m.starts_at < freeze}
+    assert held
+    anchor = Anchor.of(conference, previous, "balanced", freeze)
+    found = replan_choices(conference, anchor, OPTIONS)
+    assert found.failed is None and found.choices
+    clock = conference.clock
+    for choice in found.choices:
+        document = choice_document(conference, choice, previous, SECOND)
+        assert check_schedule(conference, document).ok, choice.names
+        early = {(m.request, m.room, m.start) for m in document.meetings if m.starts_at < freeze}
+        assert early == held, choice.names
+        assert choice.outcome.frozen_before == clock.to_minute(freeze)
