@@ -423,6 +423,12 @@ def _summary(outcome: Outcome, out_dir: Path, publication: Publication) -> None:
     solved = publication.document.solve
     if solved is not None and solved.changes is not None:
         out.print(solved.changes.line())
+    if solved is not None and solved.move_cost is not None:
+        cost = solved.move_cost
+        bound = "" if cost.bound is None else f", bound {cost.bound:g}" + (" (proven)" if cost.bound <= cost.value
+                                                                             else "")
+        out.print(f"priority less the price of changes ({cost.level}: {cost.time:g} a point for a new time, "
+                  f"{cost.room:g} for another room, {cost.cancel:g} to drop one): {cost.value:g}{bound}")
     out.print(f"written to {out_dir}/")
 
 

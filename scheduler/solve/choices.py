@@ -42,7 +42,7 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind("nothing-moves", "nothing moves that need not; freed time filled", "strict", 0.2),
     Kind("balanced", "a meeting moves only where the priority gained pays the rate", "balanced", 0.3),
-    Kind("balanced-cheaper", "the same at half the rate", "balanced", 0.2),
+    Kind("balanced-cheaper", "a meeting moves where the priority gained pays half the rate", "balanced", 0.2),
     Kind("most-priority", "the most priority found, then the fewest changes", "priority", 0.3),
 )
 

@@ -112,6 +112,9 @@ def _priced_figures(run: Run, cm: ConferenceModel, baseline: Baseline, meetings:
             "bound": None if bound is None else max(value, round(bound, 2))}
 
 
+LP_WAIT_SHARE = 0.5  # of the time left: how long a balanced re-plan waits for the LP's bound on the priority
+
+
 @dataclass(frozen=True)
 class _Best:
     """The best schedule so far with its priority, the bound on it, whether that is proven, and the LP's
@@ -186,6 +189,10 @@ def _priority(
     record = {"phase": "priority", "status": stats.primary_status, "value": value,
               "ended_seconds": round(clock.elapsed(), 2), **({"stalled": True} if result.reporter.stalled else {})}
     stats.phases.append(record)
+    if baseline.prices_changes and lp is not None and not run.deterministic:
+        # its own bound is on the priority less the price of changes: the priority's comes from the LP, which
+        # a balanced re-plan's quick priced phase would otherwise cut short
+        phase.waited(lp, run.clock.left() * LP_WAIT_SHARE, run.stop)
     if (known := phase.lp_known(run, lp)) is not None:
         bound = min(bound, known)
     if value < bound and phase.searches_neighbourhoods(run, baseline) and not run.stopped:
