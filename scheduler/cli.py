@@ -313,7 +313,8 @@ def _choices_table(lines: list[dict], out_dir: Path) -> None:
     out.print(table)
     for line in lines:
         also = [n for n in line["names"] if n != line["name"]]
-        out.print(f"{line['folder']}: {line['words']}" + (f" (the same as {', '.join(also)})" if also else ""))
+        out.print(f"{line['folder']}: {line['label']}: {line['words']}"
+                  + (f" (the same as {', '.join(also)})" if also else ""))
     for line in lines:
         moved = [m for m in line["moves"] if m["change"] != "new"]
         if moved:

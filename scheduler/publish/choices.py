@@ -41,6 +41,7 @@ class ChoiceSummary(BaseModel):
 
     name: str
     names: list[str]
+    label: str  # what the office calls it ("Nothing moves")
     words: str
     status: str
     scheduled_priority: int
@@ -71,7 +72,8 @@ def summary(conference: Conference, choice: Choice, document: ScheduleDocument) 
                    after=None, reason=c.change_reason)
               for c in document.cancelled or () if c.change_reason is not None and c.last_modified == stamp]
     return ChoiceSummary(
-        name=choice.name, names=list(choice.names), words=choice.words, status=document.status,
+        name=choice.name, names=list(choice.names), label=choice.label or choice.name, words=choice.words,
+        status=document.status,
         scheduled_priority=document.scheduled_priority, upper_bound=document.upper_bound,
         unchanged=changes.unchanged, moved=changes.moved, new=changes.new, cancelled=changes.cancelled,
         move_cost=None if document.solve.move_cost is None else document.solve.move_cost.model_dump(mode="json"),

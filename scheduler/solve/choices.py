@@ -34,16 +34,18 @@ class Kind:
     """One kind of choice: its name, what the office reads of it, its stability and its share of the time."""
 
     name: str
+    label: str  # what the office calls it
     words: str
     stability: Stability
     share: float
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("nothing-moves", "nothing moves that need not; freed time filled", "strict", 0.2),
-    Kind("balanced", "a meeting moves only where the priority gained pays the rate", "balanced", 0.3),
-    Kind("balanced-cheaper", "a meeting moves where the priority gained pays half the rate", "balanced", 0.2),
-    Kind("most-priority", "the most priority found, then the fewest changes", "priority", 0.3),
+    Kind("nothing-moves", "Nothing moves", "nothing moves that need not; freed time filled", "strict", 0.2),
+    Kind("balanced", "Balanced", "a meeting moves only where the priority gained pays the rate", "balanced", 0.3),
+    Kind("balanced-cheaper", "Balanced, half the rate", "a meeting moves where the priority gained pays half the rate",
+         "balanced", 0.2),
+    Kind("most-priority", "Most priority", "the most priority found, then the fewest changes", "priority", 0.3),
 )
 
 
@@ -73,7 +75,7 @@ def replan_choices(
             continue
         start = outcome.meetings
         found.append(Choice((kind.name,), kind.words, outcome, changed(anchor, outcome.meetings),
-                            cost if kind.stability == "balanced" else None))
+                            cost if kind.stability == "balanced" else None, kind.label))
     return Choices(tuple(non_dominated(_merged(found))))
 
 

@@ -85,6 +85,7 @@ class Choice:
     outcome: Outcome
     changes: int  # published meetings moved or dropped
     move_cost: MoveCost | None  # the rate of a balanced choice
+    label: str = ""  # what the office calls it ("Nothing moves"); its name where there is none
 
     @property
     def name(self) -> str:
