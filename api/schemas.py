@@ -261,6 +261,7 @@ class ChoiceOut(BaseModel):
     name: str
     names: list[str] = Field(description="every kind of re-plan that gave this same schedule; any one publishes it")
     label: str | None = Field(None, description="what the office calls it (\"Nothing moves\")")
+    also: list[str] | None = Field(None, description="what the office calls the other kinds that came out the same")
     words: str = Field(description="what the choice means")
     status: str
     scheduled_priority: int

@@ -312,7 +312,7 @@ def _choices_table(lines: list[dict], out_dir: Path) -> None:
                       str(line["unchanged"]), str(line["moved"]), str(line["new"]), str(line["cancelled"]))
     out.print(table)
     for line in lines:
-        also = [n for n in line["names"] if n != line["name"]]
+        also = line["also"]
         out.print(f"{line['folder']}: {line['label']}: {line['words']}"
                   + (f" (the same as {', '.join(also)})" if also else ""))
     for line in lines:

@@ -42,6 +42,7 @@ class ChoiceSummary(BaseModel):
     name: str
     names: list[str]
     label: str  # what the office calls it ("Nothing moves")
+    also: list[str]  # what the office calls the other kinds of re-plan that came out the same
     words: str
     status: str
     scheduled_priority: int
@@ -58,10 +59,11 @@ def summary(conference: Conference, choice: Choice, document: ScheduleDocument) 
     """The choice's line for the office, from its document (marked against the version it re-plans)."""
     changes = document.solve.changes
     zone = conference.clock.zone
+    rooms = {r.id: r.name for r in conference.rooms}
 
     def at(start: str, room: str) -> str:
         moment = datetime.fromisoformat(start).astimezone(zone)
-        return f"{moment.day} {moment:%b %H:%M} {room}"
+        return f"{moment.day} {moment:%b %H:%M}, {rooms.get(room, room)}"  # a room gone since: its id
 
     moves = [Move(request=m.request, parties=list(m.parties), change=m.change,
                   before=at(m.moved_from.start, m.moved_from.room) if m.moved_from else None,
@@ -72,7 +74,8 @@ def summary(conference: Conference, choice: Choice, document: ScheduleDocument) 
                    after=None, reason=c.change_reason)
               for c in document.cancelled or () if c.change_reason is not None and c.last_modified == stamp]
     return ChoiceSummary(
-        name=choice.name, names=list(choice.names), label=choice.label or choice.name, words=choice.words,
+        name=choice.name, names=list(choice.names), label=choice.label or choice.name,
+        also=list(choice.also or choice.names[1:]), words=choice.words,
         status=document.status,
         scheduled_priority=document.scheduled_priority, upper_bound=document.upper_bound,
         unchanged=changes.unchanged, moved=changes.moved, new=changes.new, cancelled=changes.cancelled,

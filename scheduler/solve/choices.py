@@ -111,7 +111,8 @@ def _merged(choices: list[Choice]) -> list[Choice]:
         if same is None:
             out.append(choice)
         else:
-            out[out.index(same)] = dataclasses.replace(same, names=same.names + choice.names)
+            out[out.index(same)] = dataclasses.replace(same, names=same.names + choice.names,
+                                                       also=same.also + (choice.label or choice.name,))
     return out
 
 

@@ -86,6 +86,7 @@ class Choice:
     changes: int  # published meetings moved or dropped
     move_cost: MoveCost | None  # the rate of a balanced choice
     label: str = ""  # what the office calls it ("Nothing moves"); its name where there is none
+    also: tuple[str, ...] = ()  # what the office calls the other kinds that gave the same (names[1:])
 
     @property
     def name(self) -> str:

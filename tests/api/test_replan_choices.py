@@ -195,7 +195,7 @@ def test_the_desk_shows_the_choices_side_by_side_each_with_its_publish_button(re
     buttons = re.findall(r'<input type="hidden" name="choice" value="([^"]+)">\s*<button type="submit">Publish',
                          html)
     assert buttons == ["nothing-moves", "balanced-cheaper"]
-    assert "the same as balanced-cheaper" not in html and "the same as most-priority" in html
+    assert "the same as Balanced, half the rate" not in html and "the same as Most priority" in html
     assert "Publish “Nothing moves”" in html and "Publish “Balanced, half the rate”" in html
     assert re.search(r"<details>\s*<summary>1 meeting moves</summary>.*<strong>A-B</strong>: \d+ Oct", html, re.S)
     assert "Publish as the next version" not in html  # one button per choice instead

@@ -98,6 +98,7 @@ def test_the_choices_are_non_dominated_valid_and_ordered_from_stable_to_priority
         assert (line.unchanged, line.moved, line.new, line.cancelled) == (
             changes.unchanged, changes.moved, changes.new, changes.cancelled)
         assert len([m for m in line.moves if m.change == "moved"]) == changes.moved
+        assert len(line.also) == len(choice.names) - 1 and line.label and "-" not in line.label
 
 
 @pytest.mark.slow
