@@ -288,20 +288,13 @@ def _history_problems(conference: Conference, meeting: Meeting, path: str) -> li
 def weighted_changes(conference: Conference, previous: ScheduleDocument, meetings: Iterable[Meeting]) -> int:
     """The weighted changes of a schedule against the previous one, counted meeting by meeting (what
     `_disruption` states in the model): a cancellation, a time change or a room change, times the priority."""
-    clock, now = conference.clock, {m.request: m for m in meetings}
+    clock = conference.clock
     priority = {r.id: r.priority for r in conference.requests}
-    total = 0
-    for old in previous.meetings:
-        if old.request not in priority:
-            continue
-        new, p = now.get(old.request), priority[old.request]
-        if new is None:
-            total += CANCELLED * p
-        elif new.start != clock.to_minute(old.starts_at):
-            total += TIME_CHANGE * p
-        elif new.room != old.room:
-            total += ROOM_CHANGE * p
-    return total
+    published = {
+        m.request: Meeting(m.request, m.parties, m.room, clock.to_minute(m.starts_at), clock.to_minute(m.ends_at))
+        for m in previous.meetings if m.request in priority
+    }
+    return price_of(FEWEST, published, priority, meetings)
 
 
 def _disruption(cm: ConferenceModel, previous: dict[str, Meeting], cost: MoveCost) -> cp_model.LinearExpr:
