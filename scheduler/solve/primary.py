@@ -117,15 +117,15 @@ def primary(
     priority and the previous schedule together (`Lexicographic`), never below the value found: else the
     search, still improving the priority, drifts far from the published schedule for a point or two."""
     options, clock = run.options, run.clock
-    if baseline.prices_changes:
-        return _priced(run, cm, objective, baseline)
-    cm.model.maximize(objective)
     balanced = baseline.keeps_close_while_searching
     stall = Stall() if options.secondary and not run.deterministic else None
     fixed_share = 1.0 if not options.secondary or stall is not None else 0.6 if balanced else 0.7
     if searches_neighbourhoods(run, baseline) and len(cm.meetings) > LNS_FROM:
         fixed_share = CPSAT_SHARE
     seconds = clock.left() * fixed_share
+    if baseline.prices_changes:
+        return _priced(run, cm, objective, baseline, seconds, stall)
+    cm.model.maximize(objective)
     ends = clock.elapsed() + seconds
     if balanced:
         solver, status, reporter = run.cpsat(cm, "priority", seconds * 0.25)
@@ -150,16 +150,16 @@ def primary(
     return Primary(second, again, reporter_again, min(bound, lex.bound(second.best_objective_bound)))
 
 
-def _priced(run: Run, cm: ConferenceModel, objective: cp_model.LinearExprT, baseline: Baseline) -> Primary:
+def _priced(
+    run: Run, cm: ConferenceModel, objective: cp_model.LinearExprT, baseline: Baseline, seconds: float,
+    stall: Stall | None,
+) -> Primary:
     """A balanced re-plan's priority phase: the priority less the price of changes, in one objective, from
     the start schedule and never below it (`Anchor.before_primary`). Its result does not depend on whether
     the priority alone could be proven in the time. Its own bound is kept for the solve's figures."""
-    options = run.options
     priced = Priced.of(cm, objective, baseline)
     cm.model.maximize(priced.objective)
-    stall = Stall() if options.secondary and not run.deterministic else None
-    share = 1.0 if not options.secondary or stall is not None else 0.7
-    solver, status, reporter = run.cpsat(cm, "priority", run.clock.left() * share, priced, stall)
+    solver, status, reporter = run.cpsat(cm, "priority", seconds, priced, stall)
     run.stats.priced_bound = solver.best_objective_bound / SCALE if math.isfinite(solver.best_objective_bound) \
         else None
     return Primary(solver, status, reporter, priced.bound(solver.best_objective_bound))
