@@ -11,21 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from api.web.host import host_requests_page
 from api.web.liaison import proposals_page
 from api.web.session import Desk
-from api.web.shared import api, checked_form, desk_of, event_path, refusal
+from api.web.shared import api, checked_form, desk_of, event_path, field_errors, refusal
 
 router = APIRouter(include_in_schema=False)
-
-
-def _field_errors(detail: list[dict]) -> dict[str, str]:
-    """The API's 422 items by the form field they name ("other" for the rest)."""
-    errors: dict[str, str] = {}
-    for item in detail or []:
-        loc = item.get("loc") or []
-        field = loc[1] if len(loc) > 1 and loc[0] == "body" else "other"
-        field = {"window": "preferred", "id": "other"}.get(field, field)
-        errors.setdefault(field if field in ("parties", "duration_minutes", "priority", "preferred") else "other",
-                          item.get("msg", ""))
-    return errors
 
 
 def _request_body(form: dict, desk: Desk) -> dict:
@@ -51,7 +39,8 @@ async def create_request(request: Request) -> Response:
     home = "/desk/requests" if desk.identity.is_host else "/desk/proposals"
     if response.status_code == 201:
         return RedirectResponse(home, status.HTTP_303_SEE_OTHER)
-    errors = _field_errors(response.json().get("detail"))
+    errors = field_errors(response.json().get("detail"), ("parties", "duration_minutes", "priority", "preferred"),
+                          {"window": "preferred", "id": "other"})
     shown = {"parties": [p for p in form["multi"].getlist("party") if p], **{k: form.get(k) for k in form if k}}
     if desk.identity.is_host:
         empty = {"status": "", "delegation": "", "priority": "", "sort": "id"}

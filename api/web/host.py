@@ -18,6 +18,7 @@ from api.web.shared import (
     checked_form,
     desk_of,
     event_path,
+    field_errors,
     local_time,
     page_context,
     refusal,
@@ -122,11 +123,7 @@ async def start_solve(request: Request) -> Response:
         body["freeze_before"] = form["freeze_before"]
     response = await api(request, desk, "POST", event_path(desk, "/solves"), json=body)
     if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:  # the words go next to the field they name
-        errors: dict[str, str] = {}
-        for item in response.json().get("detail") or []:
-            loc = item.get("loc") or []
-            field = loc[1] if len(loc) > 1 and loc[0] == "body" and loc[1] in SOLVE_FIELDS else "other"
-            errors.setdefault(field, item.get("msg", ""))
+        errors = field_errors(response.json().get("detail"), SOLVE_FIELDS)
         return await _solve_page(request, desk, {k: form.get(k) for k in SOLVE_FIELDS}, errors, 422)
     if response.status_code >= 400:
         raise refusal(response)

@@ -96,6 +96,19 @@ def refusal(response: httpx.Response) -> HTTPException:
     return HTTPException(response.status_code, detail=response.json().get("detail"), headers=kept)
 
 
+def field_errors(detail: list[dict] | None, fields: tuple[str, ...], renamed: dict[str, str] | None = None
+                 ) -> dict[str, str]:
+    """The API's 422 items by the form field they name (`renamed`: an API field shown under another name),
+    "other" for the rest: the words go next to the field."""
+    errors: dict[str, str] = {}
+    for item in detail or []:
+        loc = item.get("loc") or []
+        field = loc[1] if len(loc) > 1 and loc[0] == "body" else "other"
+        field = (renamed or {}).get(field, field)
+        errors.setdefault(field if field in fields else "other", item.get("msg", ""))
+    return errors
+
+
 def event_path(desk: Desk, rest: str = "") -> str:
     return f"/events/{desk.identity.event_id}{rest}"
 
