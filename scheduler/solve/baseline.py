@@ -74,7 +74,8 @@ class Anchor:
     freeze: int | None  # minute of `freeze_before`, if any
     move_cost: MoveCost = DEFAULT  # balanced: the price of a change
     start_from: tuple[Meeting, ...] | None = None  # a schedule to start from and never end below
-    # the priced objective of each model it was asked for (built once per model: it adds variables)
+    # per model asked about: the published meetings still allowed where they are, and the priced objective
+    # (built once per model: it adds variables)
     _priced: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -190,16 +191,19 @@ class Anchor:
         """Balanced: the model's priority less the price of its changes, in hundredths of a point (see
         `scheduler.solve.move_cost`). Only the published meetings still allowed where they are carry a
         price: one that has to move moves for free."""
+        return self._priced_parts(cm)[1]
+
+    def _priced_parts(self, cm: ConferenceModel) -> tuple[dict[str, Meeting], cp_model.LinearExpr]:
         key = id(cm)
         if key not in self._priced:
             valid = {m.request: m for m in self.still_valid(cm.placements)}
-            self._priced[key] = SCALE * cm.priority_value() - _disruption(cm, valid, self.move_cost)
+            self._priced[key] = valid, SCALE * cm.priority_value() - _disruption(cm, valid, self.move_cost)
         return self._priced[key]
 
     def priced_value(self, cm: ConferenceModel, meetings: Iterable[Meeting]) -> int:
         """`priced` of a schedule of the model's requests, counted meeting by meeting (what the model states)."""
         meetings, conference = list(meetings), cm.conference
-        valid = {m.request: m for m in self.still_valid(cm.placements)}
+        valid = self._priced_parts(cm)[0]
         priority = {r.id: r.priority for r in conference.requests}
         return SCALE * figures.scheduled_priority(conference, meetings) - price_of(
             self.move_cost, valid, priority, meetings)
