@@ -26,7 +26,7 @@ from scheduler.solve.baseline import Anchor, Stability
 from scheduler.solve.move_cost import MoveCost
 from scheduler.solve.options import SolveOptions
 from scheduler.solve.solver import solve
-from scheduler.solve.types import Choice, Choices, Progress, ProgressCallback
+from scheduler.solve.types import Choice, Choices, ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,3 @@ def non_dominated(choices: list[Choice]) -> list[Choice]:
     """The choices no other one dominates, in their order."""
     return [c for c in choices if not any(dominates(o, c) for o in choices if o is not c)]
 
-
-__all__ = ["KINDS", "Choice", "Choices", "Kind", "Progress", "changed", "dominates", "non_dominated",
-           "replan_choices"]

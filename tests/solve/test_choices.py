@@ -21,9 +21,10 @@ from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.domain import Conference, Meeting
 from scheduler.publish.choices import choice_document, summary
 from scheduler.solve.baseline import Anchor
-from scheduler.solve.choices import Choice, dominates, replan_choices
+from scheduler.solve.choices import dominates, non_dominated, replan_choices
 from scheduler.solve.move_cost import LEVELS, SCALE, move_cost_of, price_of
 from scheduler.solve.solver import replan
+from scheduler.solve.types import Choice, Outcome
 from tests.support.replans import (
     OPTIONS,
     SCENARIOS,
@@ -261,14 +262,10 @@ def test_options_without_a_previous_schedule_exit_2(tmp_path):
 
 
 def _choice(name: str, priority: int, changes: int) -> Choice:
-    from scheduler.solve.types import Outcome
-
     return Choice((name,), name, Outcome("feasible", scheduled_priority=priority), changes, None)
 
 
 def test_a_choice_beaten_on_both_counts_is_dropped_and_ties_are_kept():
-    from scheduler.solve.choices import non_dominated
-
     a, b, c, d = _choice("a", 10, 0), _choice("b", 10, 3), _choice("c", 12, 3), _choice("d", 11, 5)
     # b: as much priority as a with more changes; d: less priority than c with more changes
     assert [x.name for x in non_dominated([a, b, c, d])] == ["a", "c"]
