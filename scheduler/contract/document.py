@@ -127,14 +127,31 @@ class CancelledMeeting(ScheduledMeeting):
     last_modified: Moment
 
 
+class WhatIfEdit(_Part):
+    """The one edit a confirmed what-if stands for (bilateral's own, for the office): `pin` the request
+    (`subject`) at `start` in `room`; give it `minutes` (`duration`); widen a delegation's (`subject`)
+    `availability` by [`start`, `end`); change a `room` (`subject`) as `words` say."""
+
+    _absent_when_none = frozenset({"start", "end", "room", "minutes"})
+
+    kind: Literal["pin", "duration", "availability", "room"]
+    subject: StrictStr
+    words: StrictStr
+    start: Moment | None = None
+    end: Moment | None = None
+    room: StrictStr | None = None
+    minutes: StrictInt | None = None
+
+
 class UnscheduledRequest(_Part):
     """A request left out: `reason` in the office's words, `party_reason` in words its parties may read.
 
     `confirmed` says whether a solve confirmed the reason (`scheduler.explain.why`): the causes named really keep
     the request out. `what_if` (office) and `party_what_if` (parties) are changes that a solve showed would
-    let it in."""
+    let it in. bilateral's own, for the office: `cause`, the rule that keeps it out most (its name in the
+    registry, or "not_reached"), and `edits`, the what-ifs that are one edit each."""
 
-    _absent_when_none = frozenset({"party_reason", "confirmed", "what_if", "party_what_if"})
+    _absent_when_none = frozenset({"party_reason", "confirmed", "what_if", "party_what_if", "cause", "edits"})
 
     request: StrictStr
     reason: StrictStr
@@ -142,6 +159,8 @@ class UnscheduledRequest(_Part):
     confirmed: StrictBool | None = None
     what_if: tuple[StrictStr, ...] | None = None
     party_what_if: tuple[StrictStr, ...] | None = None
+    cause: StrictStr | None = None
+    edits: tuple[WhatIfEdit, ...] | None = None
 
     @property
     def reason_for_parties(self) -> str:

@@ -204,6 +204,21 @@ class History:
 
 
 @dataclass(frozen=True)
+class WhatIfChange:
+    """The one edit a confirmed what-if stands for, so that an office's tool can open it with its value:
+    `pin` the request (`subject`) at `start` in `room`; give it `minutes` (`duration`); widen a delegation's
+    (`subject`) `availability` by [start, end); change a `room` (`subject`) as `words` say."""
+
+    kind: str  # pin | duration | availability | room
+    subject: str
+    words: str
+    start: int | None = None
+    end: int | None = None
+    room: str | None = None
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class Unscheduled:
     """A request left out of the schedule and why: `reason` for the protocol office, `party_reason` for the
     request's parties (it names no other delegation, no other meeting and no priority)."""
@@ -214,3 +229,5 @@ class Unscheduled:
     confirmed: bool | None = None  # whether a solve confirmed the reason (scheduler.explain.why); None: not tried
     what_if: tuple[str, ...] = ()  # changes a solve showed would let it in, in the office's words
     party_what_if: tuple[str, ...] = ()  # those that can be said to its parties
+    cause: str | None = None  # the rule that keeps it out most (scheduler.registry), or NOT_REACHED
+    changes: tuple[WhatIfChange, ...] = ()  # the confirmed what-ifs that are one edit, for the office

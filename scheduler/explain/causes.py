@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scheduler.contract.domain import Conference
+from scheduler.contract.domain import Conference, WhatIfChange
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,12 @@ class Cause:
 @dataclass(frozen=True)
 class WhatIf:
     """A change that a solve showed would let the request in: `office` names everything, `party` only the
-    request's own parties, rooms and times (None when it cannot be said without naming others)."""
+    request's own parties, rooms and times (None when it cannot be said without naming others); `change`, the
+    one edit it stands for (an office's tool opens it with its value)."""
 
     office: str
     party: str | None
+    change: WhatIfChange | None = None
 
 
 @dataclass(frozen=True)

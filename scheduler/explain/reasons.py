@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from scheduler.contract.domain import Conference, Meeting, Unscheduled
-from scheduler.registry import BY_NAME, blocking
+from scheduler.registry import BY_NAME, NOT_REACHED, blocking
 from scheduler.rules.between import Blocking, Placed, by_time_and_room
 from scheduler.rules.placement import Placement, day_of_start
 from scheduler.rules.words import Obstacle, join
@@ -33,10 +33,10 @@ def unscheduled_reasons(
             continue
         placement = where[request.id]
         if placement.possible:
-            reason, party_reason = context.obstacles(placement)
+            reason, party_reason, cause = context.obstacles(placement)
         else:
-            reason, party_reason = placement.reason, placement.party_reason
-        out.append(Unscheduled(request.id, reason, party_reason))
+            reason, party_reason, cause = placement.reason, placement.party_reason, placement.rule or None
+        out.append(Unscheduled(request.id, reason, party_reason, cause=cause))
     return out
 
 
@@ -49,9 +49,9 @@ class _Context:
     def _date(self, start: int):
         return day_of_start(self.conference, start).date
 
-    def obstacles(self, placement: Placement) -> tuple[str, str]:
+    def obstacles(self, placement: Placement) -> tuple[str, str, str]:
         """Name what closes each time this request could have had (in any of its rooms): (the office's
-        words, the parties' words)."""
+        words, the parties' words, the rule that closes the most)."""
         request = placement.request
         closed: Counter = Counter()
         blockers: dict[tuple, set[str]] = defaultdict(set)
@@ -72,7 +72,7 @@ class _Context:
                     f"it still fits at {at:%d %b %H:%M} in {self.conference.room(free).name}; the solver "
                     "did not reach it before the time limit"
                 )
-                return words, words
+                return words, words, NOT_REACHED
             for cause, who in causes.items():
                 closed[cause] += 1
                 blockers[cause] |= who
@@ -84,10 +84,11 @@ class _Context:
         ]
         office = [rule.obstacle(o) for rule, o in named]
         parties = [rule.party_obstacle(o) for rule, o in named]
+        cause = ranked[0][0]
         if closed[ranked[0]] == len(rooms_at):
-            return office[0], parties[0]
+            return office[0], parties[0], cause
         between = " (between them, every time it could be held)"
-        return "; ".join(office) + between, "; ".join(parties) + between
+        return "; ".join(office) + between, "; ".join(parties) + between, cause
 
     def _causes(self, rules: tuple[Blocking, ...], placement: Placement, room: str, start: int) -> Causes:
         """What each rule finds in the way of this room and start, by (rule, subject)."""

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from scheduler.check.validator import check_schedule
 from scheduler.contract import figures
 from scheduler.contract import rule_names as names
-from scheduler.contract.domain import Conference, Meeting, Request, Room, Window, merge_windows
+from scheduler.contract.domain import Conference, Meeting, Request, Room, WhatIfChange, Window, merge_windows
 from scheduler.explain.budget import Budget
 from scheduler.explain.causes import Cause, WhatIf
 from scheduler.explain.forced_in import ForcedIn, Option
@@ -117,7 +117,7 @@ def _displace(case: Case) -> WhatIf | None:
     )
     if not lost:
         office = f"moving {moves} would place it at {at} at no cost"
-        return WhatIf(office, f"it could be placed at {at} if another meeting moved")
+        return WhatIf(office, f"it could be placed at {at} if another meeting moved", _pin(case, option, office))
     listed = join([f"{rid} ({case.conference.request(rid).priority})" for rid in lost])
     verdict = "worth it" if cost < case.request.priority else "not worth it"
     office = (
@@ -125,7 +125,12 @@ def _displace(case: Case) -> WhatIf | None:
         + (f" (and move {moves})" if moved else "")
         + f": a cost of {cost} for its priority {case.request.priority}, {verdict}"
     )
-    return WhatIf(office, None)
+    return WhatIf(office, None, _pin(case, option, office))
+
+
+def _pin(case: Case, option: Option, words: str) -> WhatIfChange:
+    """Pinning the request where the what-if placed it: the solve then moves (or drops) what is in the way."""
+    return WhatIfChange("pin", case.request.id, words, start=option.start, room=option.room)
 
 
 def _after(placement: Placement, freeze: int | None) -> Placement:
@@ -149,7 +154,9 @@ def _shorter(case: Case) -> WhatIf | None:
                 f"at {duration} min instead of {case.request.duration} it would fit at "
                 f"{when(case.conference, option.start)} in {case.conference.room(option.room).name}"
             )
-            return WhatIf(words, words)
+            change = WhatIfChange("duration", case.request.id, words, start=option.start, room=option.room,
+                                  minutes=duration)
+            return WhatIf(words, words, change)
     return None
 
 
@@ -194,7 +201,8 @@ def _available_longer(case: Case) -> WhatIf | None:
         f"if {party} were available {span(case.conference, option.start, option.start + case.request.duration)} "
         f"({extra} min more), it would fit then in {case.conference.room(option.room).name}"
     )
-    return WhatIf(words, words)
+    end = option.start + case.request.duration
+    return WhatIf(words, words, WhatIfChange("availability", party, words, start=option.start, end=end))
 
 
 def _outside(windows, start: int, end: int) -> int:
@@ -234,7 +242,7 @@ def _other_room(case: Case) -> WhatIf | None:
                 f"if {room.name} {ROOM_CHANGES[cause.rule](case.request, room)}, it would fit there at "
                 f"{when(case.conference, option.start)}"
             )
-            return WhatIf(words, words)
+            return WhatIf(words, words, WhatIfChange("room", room.id, words, start=option.start))
     return None
 
 

@@ -9,8 +9,9 @@ from scheduler.contract.document import (
     SolvePhase,
     SolveStatistics,
     UnscheduledRequest,
+    WhatIfEdit,
 )
-from scheduler.contract.domain import Conference
+from scheduler.contract.domain import Conference, WhatIfChange
 from scheduler.solve.types import Outcome
 
 
@@ -46,12 +47,22 @@ def schedule_document(conference: Conference, outcome: Outcome) -> ScheduleDocum
                 confirmed=u.confirmed,
                 what_if=u.what_if or None,
                 party_what_if=u.party_what_if or None,
+                cause=u.cause,
+                edits=tuple(_edit(conference, c) for c in u.changes) or None,
             )
             for u in outcome.unscheduled
         ),
         frozen_before=None if outcome.frozen_before is None else clock.to_iso(outcome.frozen_before),
         solve=_statistics(outcome),
     )
+
+
+def _edit(conference: Conference, change: WhatIfChange) -> WhatIfEdit:
+    def moment(minute: int | None) -> str | None:
+        return None if minute is None else conference.clock.to_iso(minute)
+
+    return WhatIfEdit(kind=change.kind, subject=change.subject, words=change.words, start=moment(change.start),
+                      end=moment(change.end), room=change.room, minutes=change.minutes)
 
 
 def _statistics(outcome: Outcome) -> SolveStatistics:

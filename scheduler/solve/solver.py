@@ -257,7 +257,9 @@ def _confirmed(reasons: list[Unscheduled], explained: dict[str, Explanation]) ->
             continue
         office = tuple(w.office for w in e.what_ifs)
         party = tuple(w.party for w in e.what_ifs if w.party is not None)
-        out.append(Unscheduled(u.request, e.reason, e.party_reason, True, office, party))
+        changes = tuple(w.change for w in e.what_ifs if w.change is not None)
+        cause = next((c.rule for c in e.causes), u.cause)  # the confirmed cause first
+        out.append(Unscheduled(u.request, e.reason, e.party_reason, True, office, party, cause, changes))
     return out
 
 

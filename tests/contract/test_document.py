@@ -61,7 +61,7 @@ def test_what_a_solve_writes_reads_back_and_writes_again_byte_for_byte() -> None
     assert list(written["meetings"][0]) == ["request", "parties", "room", "start", "end"]  # no identity yet
     assert list(written["unscheduled"][0])[:4] == ["request", "reason", "party_reason", "confirmed"]
     assert set(written["unscheduled"][0]) <= {"request", "reason", "party_reason", "confirmed", "what_if",
-                                              "party_what_if"}  # fmt: skip
+                                              "party_what_if", "cause", "edits"}  # fmt: skip
     assert list(written["solve"]) == ["gap", "time_to_best_seconds", "time_to_proof_seconds", "wall_time_seconds",
                                       "greedy_priority", "phases", "bound_source"]  # fmt: skip
     assert written["solve"]["bound_source"] in ("optimal", "cp-sat", "lp", "static")
