@@ -213,11 +213,27 @@ class Progress(BaseModel):
     gap: float | None = None
 
 
+class EditOut(BaseModel):
+    """A confirmed what-if that is one edit: `pin` the request `subject` at `start` in `room`; give it `minutes`
+    (`duration`); widen delegation `subject`'s `availability` by [`start`, `end`); change `room` `subject`."""
+
+    kind: Literal["pin", "duration", "availability", "room"]
+    subject: str
+    words: str
+    start: str | None = None
+    end: str | None = None
+    room: str | None = None
+    minutes: int | None = None
+
+
 class UnscheduledOut(BaseModel):
     request: str
     reason: str
     confirmed: bool | None = Field(None, description="true when a solve confirmed the reason")
     what_if: list[str] = Field(default_factory=list, description="changes that would let it in, each checked")
+    cause: str | None = Field(None, description="the rule that keeps it out most (or `not_reached`)")
+    heading: str = Field("Other reasons", description="the group of left-out requests it belongs to, in words")
+    edits: list[EditOut] = Field(default_factory=list, description="the what-ifs that are one edit each")
 
 
 class SolvePublic(BaseModel):

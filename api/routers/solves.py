@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import HTMLResponse
 
 from api.deps import DatabaseDep, Host, QueueDep, SettingsDep
 from api.schemas import ChoiceOut, Published, SolveCreate, SolvePublic
-from api.services import solves
+from api.security import document_headers
+from api.services import preview, solves
 from api.services.publication import publish_solve
 
 router = APIRouter(tags=["solves"])
@@ -39,9 +41,10 @@ def read_solve(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, sett
 
 @router.get("/events/{event_id}/solves/{solve_id}/schedule", response_model=dict,
             responses={409: {"description": "the solve has no schedule (yet)"}})
-def solve_schedule(event_id: str, solve_id: str, caller: Host, db: DatabaseDep) -> dict:
-    """The schedule this solve found (schedule.json, unpublished), to compare with the published version."""
-    return solves.schedule_found(db, event_id, solve_id)
+def solve_schedule(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, choice: Choice = None) -> dict:
+    """The schedule this solve found (schedule.json, unpublished), or its `choice`, to compare with the
+    published version."""
+    return solves.schedule_found(db, event_id, solve_id, choice)
 
 
 @router.get("/events/{event_id}/solves/{solve_id}/choices", response_model=list[ChoiceOut],
@@ -70,3 +73,25 @@ def publish(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, choice:
     SEQUENCE grows, a dropped one is CANCELLED), feeds made now so that reading one is a lookup. A re-plan
     side by side publishes its balanced choice, or the one `choice` names."""
     return publish_solve(db, caller, event_id, solve_id, choice)
+
+
+HTML = {200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "a printable page"},
+        409: {"description": "the solve has no schedule (yet)"}}
+
+
+@router.get("/events/{event_id}/solves/{solve_id}/grid", response_model=None, responses=HTML)
+def proposed_room_plan(event_id: str, solve_id: str, caller: Host, db: DatabaseDep,
+                       choice: Choice = None) -> HTMLResponse:
+    """The room plan this solve's result (or its `choice`) would publish, moves and new meetings marked
+    against the published version: what the office looks at before publishing."""
+    html = preview.room_plan(db, event_id, solve_id, choice)
+    return HTMLResponse(html, headers={"Cache-Control": "private, no-store", **document_headers(html)})
+
+
+@router.get("/events/{event_id}/solves/{solve_id}/agendas/{delegation}", response_model=None, responses=HTML)
+def proposed_agenda(event_id: str, solve_id: str, delegation: str, caller: Host, db: DatabaseDep,
+                    choice: Choice = None) -> HTMLResponse:
+    """One delegation's agenda as this solve's result (or its `choice`) would publish it (404: no such
+    delegation in what was solved)."""
+    html = preview.agenda(db, event_id, solve_id, delegation, choice)
+    return HTMLResponse(html, headers={"Cache-Control": "private, no-store", **document_headers(html)})

@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-from api.bad_input import unprocessable
 from api.errors import Conflict
 from api.identity import Identity, now
 from api.schemas import Published
-from api.services.solves import no_choices
+from api.services.solve_documents import chosen_document
 from api.storage import repo
 from api.storage.db import Database
-from api.storage.models import SolveRow, VersionFileRow, VersionRow
+from api.storage.models import VersionFileRow, VersionRow
 from scheduler.contract.document import ScheduleDocument
 from scheduler.contract.parse import load_conference
 from scheduler.publish.publication import Publication, publish
@@ -38,14 +37,11 @@ def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str, 
         with db.reading() as session:
             event = repo.event_or_404(session, event_id)
             solve = repo.solve_of(session, event_id, solve_id)
-            if solve.state != "done" or not solve.result:
-                raise _conflict(f"solve {solve_id} is {solve.state}"
-                                + (f" ({solve.status})" if solve.status else "") + ": nothing to publish")
             base = event.published_version
             previous_row = repo.latest_version(session, event)
             previous = ScheduleDocument.model_validate(previous_row.document) if previous_row else None
             conference = load_conference(json.dumps(solve.input))
-            result = ScheduleDocument.model_validate(solve.result if choice is None else _chosen(solve, choice))
+            result = ScheduleDocument.model_validate(chosen_document(solve, choice))
         at = now()
         publication = publish(conference, result, previous, at)
         with db.writing() as session:
@@ -68,18 +64,6 @@ def publish_solve(db: Database, caller: Identity, event_id: str, solve_id: str, 
                         choice=result.solve.choice, **counts)
         return Published(version=number, published_at=at, **counts)
     raise _conflict("other publications kept coming in; try again")
-
-
-def _chosen(solve: SolveRow, choice: str) -> dict:
-    """The stored document of the solve's choice named `choice` (any of its names): 409 when the solve has no
-    choices, 422 naming the query's `choice` (and the names there are) when it has none of that name."""
-    if not solve.choices:
-        raise Conflict(no_choices(solve), ["query", "choice"])
-    for stored in solve.choices:
-        if choice in stored["summary"]["names"]:
-            return stored["document"]
-    names = ", ".join(name for stored in solve.choices for name in stored["summary"]["names"])
-    raise unprocessable((["query", "choice"], f"solve {solve.id} has no choice {choice!r}; its choices: {names}"))
 
 
 def _counts(publication: Publication, previous: ScheduleDocument | None, at) -> dict[str, int]:

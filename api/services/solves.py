@@ -15,6 +15,7 @@ from api.errors import Conflict, Unavailable
 from api.identity import Identity, now
 from api.queue import Queue
 from api.schemas import ChoiceOut, Progress, SolveCreate, SolvePublic, UnscheduledOut
+from api.services.solve_documents import chosen_document, no_choices
 from api.stale import sweep_stale
 from api.storage import repo
 from api.storage.db import Database
@@ -22,6 +23,7 @@ from api.storage.models import SolveRow, VersionRow
 from scheduler.contract.document import Changes, ScheduleDocument
 from scheduler.contract.domain import Conference
 from scheduler.contract.local_time import UnclearLocalTime, event_instant
+from scheduler.registry import left_out_heading
 from scheduler.solve.baseline import Anchor, BadAnchor
 
 
@@ -33,14 +35,18 @@ def public(row: SolveRow) -> SolvePublic:
         progress=Progress(**row.progress) if row.progress else None, status=row.status,
         scheduled_priority=result.get("scheduled_priority"), upper_bound=result.get("upper_bound"),
         meetings=len(result["meetings"]) if "meetings" in result else None,
-        unscheduled=[UnscheduledOut(request=u["request"], reason=u["reason"], confirmed=u.get("confirmed"),
-                                    what_if=u.get("what_if") or []) for u in result.get("unscheduled", [])]
-        if result else None,
+        unscheduled=[_left_out(u) for u in result.get("unscheduled", [])] if result else None,
         message=row.message,
         previous_version=row.previous_version, stability=row.stability, freeze_before=row.freeze_before,
         changes=_changes_line(result), move_cost=row.move_cost,
         choices=[c["name"] for c in row.choices] if row.choices else None,
     )
+
+
+def _left_out(u: dict) -> UnscheduledOut:
+    return UnscheduledOut(request=u["request"], reason=u["reason"], confirmed=u.get("confirmed"),
+                          what_if=u.get("what_if") or [], cause=u.get("cause"),
+                          heading=left_out_heading(u.get("cause")), edits=u.get("edits") or [])
 
 
 def _changes_line(result: dict) -> str | None:
@@ -123,13 +129,14 @@ def read(db: Database, stale_after_seconds: float, event_id: str, solve_id: str)
         return public(repo.solve_of(session, event_id, solve_id))
 
 
-def schedule_found(db: Database, event_id: str, solve_id: str) -> dict:
-    """The schedule this solve found (schedule.json, unpublished), to compare with the published version."""
+def schedule_found(db: Database, event_id: str, solve_id: str, choice: str | None = None) -> dict:
+    """The schedule this solve found (schedule.json, unpublished), or its choice named `choice`, to compare
+    with the published version."""
     with db.reading() as session:
         row = repo.solve_of(session, event_id, solve_id)
     if not row.result:
         raise Conflict(f"solve {solve_id} is {row.state}: no schedule", ["path", "solve_id"])
-    return row.result
+    return chosen_document(row, choice)
 
 
 def choices_of(db: Database, event_id: str, solve_id: str) -> list[ChoiceOut]:
@@ -139,13 +146,6 @@ def choices_of(db: Database, event_id: str, solve_id: str) -> list[ChoiceOut]:
     if not row.choices:
         raise Conflict(no_choices(row), ["path", "solve_id"])
     return [ChoiceOut.model_validate(c["summary"]) for c in row.choices]
-
-
-def no_choices(row: SolveRow) -> str:
-    """Why a solve has no choices to show or publish, in words."""
-    if not row.with_choices:
-        return f"solve {row.id} was not asked to re-plan side by side (choices): it has one result"
-    return f"solve {row.id} is {row.state}" + (f" ({row.status})" if row.status else "") + ": no choices"
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,14 @@ def publish(
     return Publication(document, publication_files(conference, document))
 
 
+def as_published(
+    conference: Conference, document: ScheduleDocument, previous: ScheduleDocument | None, published_at: datetime
+) -> ScheduleDocument:
+    """The document as publishing it at `published_at` would make it (calendar identity carried, moves and
+    new meetings marked), without its files: what a preview of a publication shows."""
+    return _identified(conference, document, previous, published_at)
+
+
 def _identified(
     conference: Conference, document: ScheduleDocument, previous: ScheduleDocument | None, published_at: datetime
 ) -> ScheduleDocument:

@@ -52,6 +52,10 @@ EXPECTED = {
     ("GET", "/events/{event_id}/solves/{solve_id}/schedule"): row(404, 200, 404, 403, 403),
     # the prepared solve is a plain one: no choices to show the host (409)
     ("GET", "/events/{event_id}/solves/{solve_id}/choices"): row(404, 409, 404, 403, 403),
+    # what publishing the solve would show: its room plan and a delegation's agenda (the office's, before it
+    # decides; a liaison reads only what is published)
+    ("GET", "/events/{event_id}/solves/{solve_id}/grid"): row(404, 200, 404, 403, 403),
+    ("GET", "/events/{event_id}/solves/{solve_id}/agendas/{delegation}"): row(404, 200, 404, 403, 403),
     ("DELETE", "/events/{event_id}/solves/{solve_id}"): row(404, 200, 404, 403, 403),
     ("POST", "/events/{event_id}/solves/{solve_id}/publish"): row(404, 201, 404, 403, 403),
     ("GET", "/events/{event_id}/schedule"): row(404, 200, 404, 200, 200),
@@ -107,7 +111,8 @@ def fresh(prepared: dict, tmp_path: Path) -> Service:
 
 def _call(service: Service, prepared: dict, method: str, template: str, caller: str):
     path = template.format(event_id="conf", key_id=prepared["spare_key"], request_id=prepared["request_id"],
-                           solve_id=prepared["solve_id"], kind="delegations", subject="A", token=prepared["token"])
+                           solve_id=prepared["solve_id"], kind="delegations", subject="A", token=prepared["token"],
+                           delegation="A")
     headers = {}
     if "/requests/{request_id}" in template and method != "GET":
         # the ETag of the caller's own view (a caller who may not read it gets the host's: still refused)
