@@ -1,15 +1,13 @@
-"""The host's desk pages: the requests table, solving and publishing, the room plan, keys and feeds."""
+"""The host's desk pages: the requests table, keys and feeds (solving and publishing: `api.web.solving`)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.security import document_headers
 from api.web.session import Desk
 from api.web.shared import (
     act,
@@ -18,14 +16,11 @@ from api.web.shared import (
     checked_form,
     desk_of,
     event_path,
-    field_errors,
     local_time,
     page_context,
     refusal,
     render,
 )
-from scheduler.contract.document import ScheduledMeeting
-from scheduler.publish.revisions import difference, room_and_start
 
 router = APIRouter(include_in_schema=False)
 SORTS = (("id", "request"), ("priority", "priority, highest first"), ("status", "status"), ("duration", "minutes"))
@@ -82,126 +77,6 @@ async def edit_request(request: Request, request_id: str) -> Response:
     if response.status_code == 200:
         return RedirectResponse("/desk/requests", status.HTTP_303_SEE_OTHER)
     raise refusal(response)
-
-
-# --- solving and publishing (host) ---------------------------------------------------------------------
-
-
-@router.get("/desk/solve")
-async def solve_page(request: Request) -> HTMLResponse:
-    desk = await desk_of(request, host=True)
-    return await _solve_page(request, desk)
-
-
-async def _solve_page(request: Request, desk: Desk, form: dict | None = None, errors: dict | None = None,
-                      code: int = 200) -> HTMLResponse:
-    context = await page_context(request, desk, "solve", title="Solve")
-    solves = await call_ok(request, desk, "GET", event_path(desk, "/solves"))
-    zone = context["event"]["event"]["timezone"]
-    for s in solves:
-        s["created_local"] = local_time(s["created_at"], zone)
-    return render("solve.html", {**context, "solves": list(reversed(solves)), "form": form or {},
-                                 "errors": errors or {}}, code)
-
-
-SOLVE_FIELDS = ("time_limit", "stability", "freeze_before", "move_cost", "choices")
-
-
-@router.post("/desk/solve")
-async def start_solve(request: Request) -> Response:
-    desk = await desk_of(request, host=True)
-    form = await checked_form(request, desk)
-    # the text as typed: the API reads the number and names the field when it is none ("abc", "nan")
-    body: dict[str, Any] = {"time_limit": form.get("time_limit") or 60}
-    for field in ("stability", "move_cost"):
-        if form.get(field):
-            body[field] = form[field]
-    body["choices"] = bool(form.get("choices"))
-    if form.get("freeze_before"):
-        # the page asks in the event's own time, as the API takes it: one reading of it, the API's, which
-        # refuses a time the clocks skip or show twice
-        body["freeze_before"] = form["freeze_before"]
-    response = await api(request, desk, "POST", event_path(desk, "/solves"), json=body)
-    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:  # the words go next to the field they name
-        errors = field_errors(response.json().get("detail"), SOLVE_FIELDS)
-        return await _solve_page(request, desk, {k: form.get(k) for k in SOLVE_FIELDS}, errors, 422)
-    if response.status_code >= 400:
-        raise refusal(response)
-    return RedirectResponse(f"/desk/solves/{response.json()['id']}", status.HTTP_303_SEE_OTHER)
-
-
-@router.get("/desk/solves/{solve_id}")
-async def solve_result(request: Request, solve_id: str) -> HTMLResponse:
-    desk = await desk_of(request, host=True)
-    solve = await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}"))
-    context = await page_context(request, desk, "solve", title=f"Solve {solve_id}")
-    if solve.get("freeze_before"):
-        solve["freeze_local"] = local_time(solve["freeze_before"], context["event"]["event"]["timezone"])
-    diff = None
-    if solve["state"] == "done" and solve["scheduled_priority"] is not None:
-        found = await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}/schedule"))
-        published = await api(request, desk, "GET", event_path(desk, "/schedule"))
-        before = published.json()["document"]["meetings"] if published.status_code == 200 else []
-        diff = _difference(before, found["meetings"], context)
-    choices = await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}/choices")) \
-        if solve.get("choices") else []
-    return render("solve_result.html", {**context, "solve": solve, "diff": diff, "choices": choices,
-                                         "published_version": context["event"]["published_version"]})
-
-
-def _difference(before: list[dict], after: list[dict], context: dict) -> dict:
-    """Moved, new and cancelled meetings of a solve against the published version."""
-    zone = context["event"]["event"]["timezone"]
-    rooms = {r["id"]: r["name"] for r in context["event"]["rooms"]}
-
-    def where(m: ScheduledMeeting | None) -> str:
-        return f"{local_time(m.start, zone)}, {rooms.get(m.room, m.room)}" if m else ""
-
-    def typed(meetings: list[dict]) -> list[ScheduledMeeting]:
-        return [ScheduledMeeting.model_validate(m) for m in meetings]
-
-    diff = difference(typed(before), typed(after), room_and_start)
-    rows = [{"request": c.request, "change": c.kind, "before": where(c.before), "after": where(c.after)}
-            for c in diff.changes if c.kind != "unchanged"]
-    return {**{kind: list(diff.of(kind)) for kind in ("unchanged", "moved", "new", "cancelled")}, "rows": rows}
-
-
-@router.get("/desk/solves/{solve_id}/state")
-async def solve_state(request: Request, solve_id: str) -> JSONResponse:
-    """The solve's state and progress, for the page's live view."""
-    desk = await desk_of(request, host=True)
-    return JSONResponse(await call_ok(request, desk, "GET", event_path(desk, f"/solves/{solve_id}")))
-
-
-@router.post("/desk/solves/{solve_id}/cancel")
-async def cancel_solve(request: Request, solve_id: str) -> RedirectResponse:
-    return await act(request, "DELETE", f"/solves/{solve_id}", f"/desk/solves/{solve_id}")
-
-
-@router.post("/desk/solves/{solve_id}/publish")
-async def publish(request: Request, solve_id: str) -> RedirectResponse:
-    """Publish the solve's result, or the choice its button names (a re-plan side by side)."""
-    desk = await desk_of(request, host=True)
-    form = await checked_form(request, desk)
-    params = {"choice": form["choice"]} if form.get("choice") else None
-    await call_ok(request, desk, "POST", event_path(desk, f"/solves/{solve_id}/publish"), params=params)
-    return RedirectResponse("/desk/plan", status.HTTP_303_SEE_OTHER)
-
-
-@router.get("/desk/plan")
-async def plan(request: Request) -> HTMLResponse:
-    desk = await desk_of(request, host=True)
-    context = await page_context(request, desk, "plan", title="Room plan")
-    return render("plan.html", {**context, "version": context["event"]["published_version"]})
-
-
-@router.get("/desk/plan/grid")
-async def plan_grid(request: Request) -> HTMLResponse:
-    desk = await desk_of(request, host=True)
-    response = await api(request, desk, "GET", event_path(desk, "/grid"))
-    if response.status_code != 200:
-        raise refusal(response)
-    return HTMLResponse(response.text, headers=document_headers(response.text))
 
 
 # --- keys and feeds (host) -----------------------------------------------------------------------------

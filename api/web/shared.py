@@ -141,7 +141,7 @@ async def home() -> RedirectResponse:
 @router.get("/desk")
 async def desk_home(request: Request) -> RedirectResponse:
     desk = await desk_of(request)
-    return RedirectResponse("/desk/requests" if desk.identity.is_host else "/desk/proposals", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse("/desk/home" if desk.identity.is_host else "/desk/proposals", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/desk/sign-in")

@@ -8,21 +8,24 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!section || !["queued", "running"].includes(section.dataset.state)) return;
   const show = (field, value) => {
     const cell = section.querySelector(`[data-field="${field}"]`);
-    if (cell) cell.textContent = value === null || value === undefined ? "–" : String(value);  // 12.0 prints 12
+    if (cell && value !== null && value !== undefined) cell.textContent = String(value);
   };
+  const bar = section.querySelector('[data-field="time_share"]');
   const poll = async () => {
     try {
       const response = await fetch(section.dataset.poll, { credentials: "same-origin" });
       if (!response.ok) return setTimeout(poll, 2000);
       const solve = await response.json();
       const p = solve.progress || {};
-      show("state", solve.state);
-      show("phase", p.phase);
-      show("incumbent", p.incumbent);
-      show("bound", p.bound);
-      show("gap", p.gap === null || p.gap === undefined ? null : (p.gap * 100).toFixed(1) + " %");
+      // the words are the service's: figures of the priority only, the phase as a sentence, time as a bar
+      show("words", p.words);
+      show("phase_words", p.phase_words);
+      if (bar && typeof p.time_share === "number") bar.value = Math.min(1, Math.max(0, p.time_share));
+      if (typeof p.elapsed_seconds === "number") {
+        show("time_words", `${Math.round(p.elapsed_seconds)} s of ${Math.round(solve.time_limit)} s`);
+      }
       if (["queued", "running"].includes(solve.state)) setTimeout(poll, 1000);
-      else window.location.reload();  // the result, the difference and the publish button
+      else window.location.reload();  // the result, what changes and the publish button
     } catch (error) {
       setTimeout(poll, 2000);
     }

@@ -66,12 +66,14 @@ def test_signing_out_ends_the_session_on_the_server(tmp_path: Path) -> None:
 # Every page of the desk and who may open it: "host" pages send a liaison home, "liaison" pages send the
 # host home, everyone else goes to the sign-in page. Posts need a session and their CSRF token.
 DESK_PAGES = {
-    "/desk/requests": "host", "/desk/requests/A-B": "host", "/desk/solve": "host", "/desk/plan": "host",
+    "/desk/home": "host", "/desk/requests": "host", "/desk/requests/A-B": "host", "/desk/solve": "host",
+    "/desk/plan": "host",
     "/desk/plan/grid": "host", "/desk/keys": "host", "/desk/feeds": "host",
     "/desk/proposals": "liaison", "/desk/agenda": "liaison", "/desk/feed": "liaison",
 }
 DESK_POSTS = ["/desk/requests", "/desk/requests/A-B", "/desk/requests/A-B/accept", "/desk/solve",
-              "/desk/solves/s_x/cancel", "/desk/solves/s_x/publish", "/desk/keys", "/desk/keys/k_x/revoke",
+              "/desk/solves/s_x/cancel", "/desk/solves/s_x/publish", "/desk/solves/s_x/again", "/desk/keys",
+              "/desk/keys/k_x/revoke",
               "/desk/feed/rotate", "/desk/sign-out"]
 
 
@@ -82,7 +84,9 @@ def test_every_desk_route_is_in_the_table(tmp_path: Path) -> None:
     known = {"/desk", "/desk/sign-in", "/desk/static", "/desk/requests/{request_id}",
              "/desk/requests/{request_id}/{action}", "/desk/solves/{solve_id}", "/desk/solves/{solve_id}/state",
              "/desk/solves/{solve_id}/cancel",
-             "/desk/solves/{solve_id}/publish", "/desk/keys/{key_id}/revoke", "/desk/sign-out", "/desk/feed/rotate",
+             "/desk/solves/{solve_id}/publish", "/desk/solves/{solve_id}/again", "/desk/solves/{solve_id}/plan",
+             "/desk/solves/{solve_id}/agendas/{delegation}", "/desk/keys/{key_id}/revoke", "/desk/sign-out",
+             "/desk/feed/rotate",
              *(p for p in DESK_PAGES if "A-B" not in p)}
     assert templates <= known, templates - known
 
