@@ -242,6 +242,12 @@ class SolvePublic(BaseModel):
     move_cost: str | None = Field(None, description="a re-plan's price of a change (a level or a number)")
     choices: list[str] | None = Field(None, description="a re-plan side by side: its choices' names, most stable "
                                       "first (None: not asked for, or not done)")
+    setting_revision: int | None = Field(None, description="the event's setting revision this solve read (None: "
+                                         "asked for before it was recorded)")
+    changed_since: list[str] = Field(default_factory=list, description="what changed since this solve read the "
+                                     "event, in words, each item named; empty: the solve is of the event as it is "
+                                     "now. Publishing a solve with changes is refused (409) with these words")
+    current: bool = Field(True, description="true when nothing changed since (changed_since is empty): publishable")
 
 
 class MoveOut(BaseModel):
