@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC
 
+from api import progress_words as words
 from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, Unavailable
 from api.identity import Identity, now
@@ -33,7 +34,7 @@ def public(row: SolveRow, state: Now) -> SolvePublic:
     return SolvePublic(
         id=row.id, event_id=row.event_id, state=row.state, time_limit=row.time_limit, created_at=row.created_at,
         started_at=row.started_at, finished_at=row.finished_at,
-        progress=Progress(**row.progress) if row.progress else None, status=row.status,
+        progress=progress_in_words(row) if row.progress else None, status=row.status,
         scheduled_priority=result.get("scheduled_priority"), upper_bound=result.get("upper_bound"),
         meetings=len(result["meetings"]) if "meetings" in result else None,
         unscheduled=[UnscheduledOut(request=u["request"], reason=u["reason"], confirmed=u.get("confirmed"),
@@ -44,6 +45,23 @@ def public(row: SolveRow, state: Now) -> SolvePublic:
         changes=_changes_line(result), move_cost=row.move_cost,
         choices=[c["name"] for c in row.choices] if row.choices else None,
         setting_revision=row.setting_revision, changed_since=changed, current=not changed,
+    )
+
+
+def progress_in_words(row: SolveRow) -> Progress:
+    """The stored figures in words, with the time spent and left by the service's clock (a solve that ended
+    spent its time: the bar is full)."""
+    stored = row.progress
+    figures = {k: stored.get(k) for k in ("phase", "elapsed", "incumbent", "bound", "placed")}
+    requests = len(row.input.get("requests") or []) if row.input else None
+    ended = row.state in ("done", "failed", "cancelled")
+    spent = words.seconds_between(row.started_at, (row.finished_at if ended and row.finished_at else now()))
+    return Progress(
+        **figures, gap=words.gap(figures["incumbent"], figures["bound"]), requests=requests,
+        words=words.figures_words(figures["placed"], requests, figures["incumbent"], figures["bound"]),
+        phase_words=words.phase_words(figures["phase"]), elapsed_seconds=spent,
+        remaining_seconds=0.0 if ended else None if spent is None else round(max(0.0, row.time_limit - spent), 1),
+        time_share=1.0 if ended else words.share(spent, row.time_limit),
     )
 
 
