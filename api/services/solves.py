@@ -144,7 +144,8 @@ def list_all(db: Database, stale_after_seconds: float, event_id: str) -> list[So
 
 
 def read(db: Database, stale_after_seconds: float, event_id: str, solve_id: str) -> SolvePublic:
-    """State, live progress (phase, best value, proven bound, gap), then the result and its reasons."""
+    """State, live progress (in words, with the time spent and left), what changed since it read the event,
+    then the result and its reasons."""
     sweep_stale(db, stale_after_seconds)
     with db.reading() as session:
         row = repo.solve_of(session, event_id, solve_id)
