@@ -206,11 +206,23 @@ class SolveCreate(_In):
 
 
 class Progress(BaseModel):
-    phase: str | None = None
-    elapsed: float | None = None
-    incumbent: float | None = None
-    bound: float | None = None
-    gap: float | None = None
+    """A solve's progress: the solver's figures of the priority placed, and the same in an officer's words with
+    the time spent and left (by the service's clock)."""
+
+    phase: str | None = Field(None, description="the solver's phase code (see phase_words for what to show)")
+    elapsed: float | None = Field(None, description="the solver's seconds at its last report (not the time spent)")
+    incumbent: float | None = Field(None, description="the priority of the best schedule found")
+    bound: float | None = Field(None, description="the most priority any schedule can place (proven)")
+    gap: float | None = Field(None, description="kept for compatibility: (bound - incumbent) / bound, within [0, "
+                              "1]; words says it better")
+    placed: int | None = Field(None, description="meetings the best schedule places")
+    requests: int | None = Field(None, description="accepted requests in what the solve read")
+    words: str | None = Field(None, description="\"67 of 120 meetings placed · priority 338 · best possible ≤ 352\" "
+                              "(\"… · best possible: proven\" once reached)")
+    phase_words: str | None = Field(None, description="what the solve is doing now: \"now reducing idle gaps\"")
+    elapsed_seconds: float | None = Field(None, description="since the solve started (its end, once it ended)")
+    remaining_seconds: float | None = Field(None, description="of its time limit (0 once it ended)")
+    time_share: float | None = Field(None, description="elapsed_seconds of the time limit, within [0, 1]")
 
 
 class EditOut(BaseModel):
@@ -258,6 +270,14 @@ class SolvePublic(BaseModel):
     move_cost: str | None = Field(None, description="a re-plan's price of a change (a level or a number)")
     choices: list[str] | None = Field(None, description="a re-plan side by side: its choices' names, most stable "
                                       "first (None: not asked for, or not done)")
+    setting_revision: int | None = Field(None, description="the event's setting revision this solve read (None: "
+                                         "asked for before it was recorded)")
+    changed_since: list[str] = Field(default_factory=list, description="what changed since this solve read the "
+                                     "event, in words, each item named; empty: the solve is of the event as it is "
+                                     "now. Publishing a solve with changes is refused (409) with these words")
+    current: bool = Field(True, description="true when nothing changed since (changed_since is empty): publishable")
+    published_as: int | None = Field(None, description="the version this solve was published as (its first "
+                                     "publication), if it was: changed_since then says so first")
 
 
 class MoveOut(BaseModel):

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from api.identity import now
+from api.progress_words import is_priority_phase
 from api.settings import Settings
 from api.stale import LOST, sweep_stale
 from api.storage.db import Database
@@ -130,6 +131,7 @@ class _Watch:
         self.last_beat = 0.0
         self.best: float | None = None
         self.bound: float | None = None
+        self.placed: int | None = None
         self.latest: Progress | None = None  # the solver's newest report (set by its callback)
         self.written: Progress | None = None
 
@@ -155,12 +157,15 @@ class _Watch:
 
     def progress(self, report: Progress) -> None:
         """The solver's report: kept for the watch's thread to write (the solver never waits on the database,
-        and a write that fails never reaches it)."""
-        if report.incumbent is not None:
-            self.best = report.incumbent
-        if report.bound is not None:
-            self.bound = report.bound
-        self.latest = Progress(report.phase, report.elapsed, self.best, self.bound)
+        and a write that fails never reaches it). Only the priority phases carry the figures (the priority
+        placed, its bound, the meetings placed); a later phase's own values (breaks, preferences met) would
+        read as a priority jumping about, so it moves the phase alone."""
+        if is_priority_phase(report.phase):
+            if report.incumbent is not None:
+                self.best, self.placed = report.incumbent, report.placed
+            if report.bound is not None:
+                self.bound = report.bound
+        self.latest = Progress(report.phase, report.elapsed, self.best, self.bound, self.placed)
 
     def _write_progress(self) -> None:
         """Throttled within a phase; a new phase shows at once (the office sees the solve confirm its reasons)."""
@@ -172,7 +177,7 @@ class _Watch:
             return
         self.written, self.last_write = shown, time.monotonic()  # a report that fails to be written is skipped
         self._write(progress={"phase": shown.phase, "elapsed": round(shown.elapsed, 1), "incumbent": shown.incumbent,
-                              "bound": shown.bound, "gap": shown.gap})
+                              "bound": shown.bound, "gap": shown.gap, "placed": shown.placed})
 
     def _write(self, **values: object) -> None:
         with self.db.writing() as session:
@@ -287,7 +292,8 @@ def _done(outcome: Outcome, document: ScheduleDocument) -> dict:
     return {"state": "done", "status": outcome.status, "result": document.model_dump(mode="json"),
             "progress": {"phase": "done", "elapsed": round(outcome.stats.wall_time, 1),
                          "incumbent": outcome.scheduled_priority, "bound": outcome.upper_bound,
-                         "gap": _gap(outcome.scheduled_priority, outcome.upper_bound)}}
+                         "gap": _gap(outcome.scheduled_priority, outcome.upper_bound),
+                         "placed": len(outcome.meetings)}}
 
 
 def _gap(value: int, bound: int) -> float:

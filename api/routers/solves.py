@@ -35,7 +35,8 @@ def list_solves(event_id: str, caller: Host, db: DatabaseDep, settings: Settings
 
 @router.get("/events/{event_id}/solves/{solve_id}", response_model=SolvePublic)
 def read_solve(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, settings: SettingsDep) -> SolvePublic:
-    """State, live progress (phase, best value, proven bound, gap), then the result and its reasons."""
+    """State, live progress (in words, with the time spent and left), what changed since it read the event,
+    then the result and its reasons."""
     return solves.read(db, settings.stale_after_seconds, event_id, solve_id)
 
 
@@ -67,11 +68,15 @@ def cancel_solve(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, re
 
 @router.post("/events/{event_id}/solves/{solve_id}/publish", status_code=status.HTTP_201_CREATED,
              response_model=Published,
-             responses={409: {"description": "the solve has no schedule to publish (or no choices, given `choice`)"}})
+             responses={409: {"description": "the solve has no schedule to publish (or no choices, given `choice`), "
+                              "or it is not of the event as it is now: the message names what changed since "
+                              "(solve again), or the version it was already published as"}})
 def publish(event_id: str, solve_id: str, caller: Host, db: DatabaseDep, choice: Choice = None) -> Published:
     """Make this solve's schedule version N+1: calendar identity carried from version N (a moved meeting's
     SEQUENCE grows, a dropped one is CANCELLED), feeds made now so that reading one is a lookup. A re-plan
-    side by side publishes its balanced choice, or the one `choice` names."""
+    side by side publishes its balanced choice, or the one `choice` names. Only a solve of the event as it is
+    now is published: one that read an older setting, fewer or other accepted requests, or an earlier version
+    (or that is published already) is refused, naming what changed."""
     return publish_solve(db, caller, event_id, solve_id, choice)
 
 

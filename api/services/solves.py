@@ -10,12 +10,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC
 
+from api import progress_words as words
 from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, Unavailable
 from api.identity import Identity, now
 from api.queue import Queue
 from api.schemas import ChoiceOut, Progress, SolveCreate, SolvePublic, UnscheduledOut
 from api.services.solve_documents import chosen_document, no_choices
+from api.services.staleness import Now
 from api.stale import sweep_stale
 from api.storage import repo
 from api.storage.db import Database
@@ -27,12 +29,14 @@ from scheduler.registry import left_out_heading
 from scheduler.solve.baseline import Anchor, BadAnchor
 
 
-def public(row: SolveRow) -> SolvePublic:
+def public(row: SolveRow, state: Now) -> SolvePublic:
+    """The solve as the host reads it, with what changed since it read the event (`state`: the event now)."""
     result = row.result or {}
+    changed = state.changes(row)
     return SolvePublic(
         id=row.id, event_id=row.event_id, state=row.state, time_limit=row.time_limit, created_at=row.created_at,
         started_at=row.started_at, finished_at=row.finished_at,
-        progress=Progress(**row.progress) if row.progress else None, status=row.status,
+        progress=progress_in_words(row) if row.progress else None, status=row.status,
         scheduled_priority=result.get("scheduled_priority"), upper_bound=result.get("upper_bound"),
         meetings=len(result["meetings"]) if "meetings" in result else None,
         unscheduled=[_left_out(u) for u in result.get("unscheduled", [])] if result else None,
@@ -40,6 +44,25 @@ def public(row: SolveRow) -> SolvePublic:
         previous_version=row.previous_version, stability=row.stability, freeze_before=row.freeze_before,
         changes=_changes_line(result), move_cost=row.move_cost,
         choices=[c["name"] for c in row.choices] if row.choices else None,
+        setting_revision=row.setting_revision, changed_since=changed, current=not changed,
+        published_as=state.published.get(row.id),
+    )
+
+
+def progress_in_words(row: SolveRow) -> Progress:
+    """The stored figures in words, with the time spent and left by the service's clock (a solve that ended
+    spent its time: the bar is full)."""
+    stored = row.progress
+    figures = {k: stored.get(k) for k in ("phase", "elapsed", "incumbent", "bound", "placed")}
+    requests = len(row.input.get("requests") or []) if row.input else None
+    ended = row.state in ("done", "failed", "cancelled")
+    spent = words.seconds_between(row.started_at, (row.finished_at if ended and row.finished_at else now()))
+    return Progress(
+        **figures, gap=words.gap(figures["incumbent"], figures["bound"]), requests=requests,
+        words=words.figures_words(figures["placed"], requests, figures["incumbent"], figures["bound"]),
+        phase_words=words.phase_words(figures["phase"]), elapsed_seconds=spent,
+        remaining_seconds=0.0 if ended else None if spent is None else round(max(0.0, row.time_limit - spent), 1),
+        time_share=1.0 if ended else words.share(spent, row.time_limit),
     )
 
 
@@ -99,7 +122,8 @@ def start(db: Database, queue: Queue, caller: Identity, event_id: str, body: Sol
                        previous_version=previous.number if previous else None,
                        stability=body.stability if previous else None,
                        freeze_before=body.freeze_before.astimezone(UTC) if previous and body.freeze_before else None,
-                       move_cost=body.move_cost if previous else None, with_choices=body.choices)
+                       move_cost=body.move_cost if previous else None, with_choices=body.choices,
+                       setting_revision=event.revision)
         session.add(row)
         repo.record(session, caller, event_id, "solve.start", row.id, at, time_limit=body.time_limit,
                     requests=len(data["requests"]), previous_version=row.previous_version, stability=row.stability,
@@ -112,21 +136,27 @@ def start(db: Database, queue: Queue, caller: Identity, event_id: str, body: Sol
             stored = session.get(SolveRow, row.id)
             stored.state, stored.message, stored.finished_at = "failed", f"could not be queued: {exc}", now()
         raise Unavailable("the solve queue is not reachable; try again") from None
-    return public(row)
+    return public(row, Now(event, data, {}))  # made from the event as it is: nothing changed since
 
 
 def list_all(db: Database, stale_after_seconds: float, event_id: str) -> list[SolvePublic]:
     """The event's solves, oldest first."""
     sweep_stale(db, stale_after_seconds)
     with db.reading() as session:
-        return [public(r) for r in repo.solves_of(session, event_id)]
+        rows = repo.solves_of(session, event_id)
+        if not rows:
+            return []
+        state = Now.read(session, repo.event_or_404(session, event_id))
+        return [public(r, state) for r in rows]
 
 
 def read(db: Database, stale_after_seconds: float, event_id: str, solve_id: str) -> SolvePublic:
-    """State, live progress (phase, best value, proven bound, gap), then the result and its reasons."""
+    """State, live progress (in words, with the time spent and left), what changed since it read the event,
+    then the result and its reasons."""
     sweep_stale(db, stale_after_seconds)
     with db.reading() as session:
-        return public(repo.solve_of(session, event_id, solve_id))
+        row = repo.solve_of(session, event_id, solve_id)
+        return public(row, Now.read(session, repo.event_or_404(session, event_id)))
 
 
 def schedule_found(db: Database, event_id: str, solve_id: str, choice: str | None = None) -> dict:
@@ -165,4 +195,4 @@ def cancel(db: Database, caller: Identity, event_id: str, solve_id: str) -> Canc
         elif pending:
             row.cancel_requested = True
         repo.record(session, caller, event_id, "solve.cancel", solve_id, at, state=row.state)
-        return Cancelled(public(row), pending)
+        return Cancelled(public(row, Now.read(session, repo.event_or_404(session, event_id))), pending)

@@ -138,6 +138,9 @@ class SolveRow(Base):
     move_cost: Mapped[str | None] = mapped_column(String(32), nullable=True)
     with_choices: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     choices: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # the event's setting revision the solve read (None: asked for before it was recorded); what changed since
+    # is worked out from `input` (api.services.staleness), the revision only shows which setting it was
+    setting_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class VersionRow(Base):

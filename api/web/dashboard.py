@@ -81,14 +81,14 @@ def next_step(pending: list[dict], latest: dict | None, version: dict | None) ->
     if latest["state"] in ("queued", "running"):
         return NextStep("A solve is running: watch it, then review its result.", f"/desk/solves/{latest['id']}",
                         "Watch the solve")
-    if latest.get("changed_since"):
+    if len(latest.get("changed_since") or []) > (1 if latest.get("published_as") else 0):
         return NextStep("The event changed since the last solve: solve again before publishing.", "/desk/solve",
                         "Solve again")
     if latest["state"] != "done" or latest.get("scheduled_priority") is None:
         ended = latest["state"] + (f" ({latest['status']})" if latest.get("status") else "")
         return NextStep(f"The last solve ended {ended}: read why, change the event, solve again.",
                         f"/desk/solves/{latest['id']}", "Read the solve")
-    if version is None or not latest.get("published_as"):
+    if not latest.get("published_as"):
         return NextStep("The last solve is current and not published: review it and publish.",
                         f"/desk/solves/{latest['id']}", "Review and publish")
     return NextStep(f"Version {version['number']} is published and current: nothing waits.", "/desk/plan",

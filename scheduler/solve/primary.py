@@ -189,7 +189,8 @@ def neighbourhoods(
     def improved(value: int) -> None:
         run.stats.time_to_best = clock.elapsed()
         if run.progress is not None:
-            run.progress(Progress("neighbourhoods", clock.elapsed(), value, bound))
+            run.progress(Progress("neighbourhoods", clock.elapsed(), value, bound,
+                                  len(search.incumbent) + len(cm.history.meetings)))
 
     seconds = clock.left()
     with stopped_when(reached, run.stop) as enough:

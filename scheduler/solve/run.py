@@ -11,7 +11,7 @@ import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -60,9 +60,14 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         progress: ProgressCallback | None,
         lex: Objective | None,
         ceiling: Callable[[], int | None] | None = None,
+        held: Sequence[cp_model.IntVar] = (),
+        already: int = 0,
     ):
         super().__init__()
         self.phase, self.clock, self.progress, self.lex, self.ceiling = phase, clock, progress, lex, ceiling
+        # the model's "is held" literals and the meetings held outside it (a re-plan's history): a report
+        # says how many meetings its schedule places
+        self.held, self.already = held, already
         self.last_improvement: float | None = None
         self.started: float | None = None  # the search's first report (a schedule or a bound)
         self.last_change = clock.elapsed()  # the last move of the best value or the integer bound
@@ -97,7 +102,11 @@ class Reporter(cp_model.CpSolverSolutionCallback):
             value, bound = self.objective_value, self.best_objective_bound
             if self.lex is not None:
                 value, bound = self.value(self.lex.primary), self.lex.bound(bound)
-            self.progress(Progress(self.phase, self.last_improvement, value, self.shown(bound)))
+            self.progress(Progress(self.phase, self.last_improvement, value, self.shown(bound), self.placed()))
+
+    def placed(self) -> int:
+        """The meetings the current solution places (one read per literal: cheap beside a solve)."""
+        return self.already + sum(1 for literal in self.held if self.boolean_value(literal))
 
 
 @dataclass
@@ -157,7 +166,8 @@ class Run:
         if len(cm.meetings) > LARGE:
             # Presolve probing takes tens of seconds on large models (seen at 800 requests) and finds little.
             solver.parameters.cp_model_probing_level = 0
-        reporter = Reporter(phase, self.clock, self.progress, lex, ceiling)
+        reporter = Reporter(phase, self.clock, self.progress, lex, ceiling,
+                            [m.held for m in cm.meetings.values()], len(cm.history.meetings))
         solver.best_bound_callback = self._on_bound(reporter, phase, lex)
         done = threading.Event()
         if stop is not None or stall is not None or ceiling is not None:

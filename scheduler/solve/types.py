@@ -21,12 +21,15 @@ Status = Literal["optimal", "feasible", "infeasible", "no_schedule"]
 
 @dataclass(frozen=True)
 class Progress:
-    """A report while solving: which phase, how long so far, the best value found and the proven bound."""
+    """A report while solving: which phase, how long so far, the best value found and the proven bound, and
+    how many meetings the reported schedule places (None: a report of a bound alone, or a phase that does not
+    count them)."""
 
     phase: str
     elapsed: float
     incumbent: float | None
     bound: float | None
+    placed: int | None = None
 
     @property
     def gap(self) -> float | None:

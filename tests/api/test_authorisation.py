@@ -57,7 +57,8 @@ EXPECTED = {
     ("GET", "/events/{event_id}/solves/{solve_id}/grid"): row(404, 200, 404, 403, 403),
     ("GET", "/events/{event_id}/solves/{solve_id}/agendas/{delegation}"): row(404, 200, 404, 403, 403),
     ("DELETE", "/events/{event_id}/solves/{solve_id}"): row(404, 200, 404, 403, 403),
-    ("POST", "/events/{event_id}/solves/{solve_id}/publish"): row(404, 201, 404, 403, 403),
+    # the prepared solve is already published: the host may publish, but not the same solve twice (409)
+    ("POST", "/events/{event_id}/solves/{solve_id}/publish"): row(404, 409, 404, 403, 403),
     ("GET", "/events/{event_id}/schedule"): row(404, 200, 404, 200, 200),
     ("GET", "/events/{event_id}/grid"): row(404, 200, 404, 403, 403),
     ("GET", "/events/{event_id}/feeds"): row(404, 200, 404, 200, 200),
