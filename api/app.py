@@ -31,7 +31,7 @@ from api.routers import audit, events, feeds, keys, requests, schedule, solves
 from api.settings import Settings
 from api.stale import sweep_stale
 from api.storage.db import Database
-from api.web import forms, host, liaison, shared
+from api.web import event_editor, forms, host, liaison, shared
 
 log = logging.getLogger("bilateral.api")
 
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
     app.state.queue = queue or make_queue(settings)
     for module in (events, keys, requests, solves, schedule, feeds, audit, docs):
         app.include_router(module.router)
-    for desk in (shared, host, forms, liaison):
+    for desk in (shared, host, forms, liaison, event_editor):
         app.include_router(desk.router)
     app.mount("/desk/static", StaticFiles(directory=shared.STATIC), name="desk-static")
 
