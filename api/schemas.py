@@ -220,6 +220,16 @@ class UnscheduledOut(BaseModel):
     what_if: list[str] = Field(default_factory=list, description="changes that would let it in, each checked")
 
 
+class Suggestion(BaseModel):
+    """A change an infeasible solve found that lets the mandatory and pinned requests be held (checked by
+    solving): pin `request` at `start` instead (in `room`, when its pin names one)."""
+
+    request: str
+    start: str = Field(description="the event's wall-clock time, as the contract writes it: 2024-10-31T17:45")
+    room: str | None = Field(description="the pin's room (kept from the pin it moves), or none")
+    words: str = Field(description="the explanation's own line: 'moving X to 31 Oct 17:45 would let … be held'")
+
+
 class SolvePublic(BaseModel):
     id: str
     event_id: str
@@ -242,6 +252,8 @@ class SolvePublic(BaseModel):
     move_cost: str | None = Field(None, description="a re-plan's price of a change (a level or a number)")
     choices: list[str] | None = Field(None, description="a re-plan side by side: its choices' names, most stable "
                                       "first (None: not asked for, or not done)")
+    suggestions: list[Suggestion] | None = Field(None, description="an infeasible solve: pins moved that would let "
+                                                 "the mandatory and pinned requests be held (None: not infeasible)")
 
 
 class MoveOut(BaseModel):

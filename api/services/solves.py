@@ -14,7 +14,7 @@ from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, Unavailable
 from api.identity import Identity, now
 from api.queue import Queue
-from api.schemas import ChoiceOut, Progress, SolveCreate, SolvePublic, UnscheduledOut
+from api.schemas import ChoiceOut, Progress, SolveCreate, SolvePublic, Suggestion, UnscheduledOut
 from api.stale import sweep_stale
 from api.storage import repo
 from api.storage.db import Database
@@ -40,6 +40,7 @@ def public(row: SolveRow) -> SolvePublic:
         previous_version=row.previous_version, stability=row.stability, freeze_before=row.freeze_before,
         changes=_changes_line(result), move_cost=row.move_cost,
         choices=[c["name"] for c in row.choices] if row.choices else None,
+        suggestions=[Suggestion(**s) for s in row.suggestions] if row.suggestions is not None else None,
     )
 
 

@@ -138,6 +138,9 @@ class SolveRow(Base):
     move_cost: Mapped[str | None] = mapped_column(String(32), nullable=True)
     with_choices: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     choices: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # an infeasible solve: the pin moves its explanation found and checked by solving ({request, start, room,
+    # words}, `api.schemas.Suggestion`), for the desk to offer as one click; None for any other outcome
+    suggestions: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class VersionRow(Base):

@@ -90,7 +90,7 @@ templates.env.filters["window_text"] = window_text
 templates.env.filters["day_label"] = day_label
 
 
-def _days(event: dict, *items: dict) -> list[dict]:
+def form_days(event: dict, *items: dict) -> list[dict]:
     """The days a form offers: the event's, and any other date an item's windows already use (an arrival the
     evening before), in order."""
     dates = {d["date"] for d in event["event"]["days"]}
@@ -103,7 +103,7 @@ def _days(event: dict, *items: dict) -> list[dict]:
     return [{"value": d, "label": day_label(d)} for d in sorted(dates)]
 
 
-def _hhmm(text: str) -> str | None:
+def hhmm(text: str) -> str | None:
     """"9:05" or "09:05" -> "09:05"; None when it is no time of day."""
     found = TIME.fullmatch(text.strip())
     return f"{int(found.group(1)):02d}:{found.group(2)}" if found else None
@@ -148,7 +148,7 @@ def _windows(rows: list[dict], prefix: str, errors: dict[str, str]) -> tuple[lis
     for i, row in enumerate(rows):
         if not row["start"] and not row["end"]:
             continue
-        start, end = _hhmm(row["start"]), _hhmm(row["end"])
+        start, end = hhmm(row["start"]), hhmm(row["end"])
         if start is None or end is None or not row["day"]:
             errors[f"{prefix}-{i}"] = BAD_TIME if row["day"] else "choose a day"
             continue
@@ -310,7 +310,7 @@ def _body(kind: Kind, values: dict, item: dict, event: dict, errors: dict[str, s
         else:
             body["available"] = available_of(closures, event)
         return _without_nulls(body, ("reserved_for", "available"), item), []
-    start, end = _hhmm(values.get("start", "")), _hhmm(values.get("end", ""))
+    start, end = hhmm(values.get("start", "")), hhmm(values.get("end", ""))
     for field, typed in (("start", start), ("end", end)):
         if typed is None:
             errors[field] = BAD_TIME
@@ -355,7 +355,7 @@ async def _form(request: Request, desk: Desk, kind: Kind, item_id: str, values: 
     context = await page_context(request, desk, "event", title=f"Edit {kind.one} {item_id}")
     event = context["event"]
     item = _item(event, kind, item_id)
-    return render(kind.template, {**context, "item": item, "kind": kind, "days": _days(event, item),
+    return render(kind.template, {**context, "item": item, "kind": kind, "days": form_days(event, item),
                                   "values": values or _values(kind, item, event), "errors": errors or {},
                                   "revision": event["revision"], "notice": notice,
                                   "room_options": [(r["id"], r["name"]) for r in event["rooms"]],
@@ -370,7 +370,7 @@ async def _save(request: Request, kind: Kind, item_id: str) -> Response:
     form = await checked_form(request, desk)
     event = await call_ok(request, desk, "GET", event_path(desk))
     item = _item(event, kind, item_id)
-    values = _posted(kind, form, {d["value"] for d in _days(event, item)})
+    values = _posted(kind, form, {d["value"] for d in form_days(event, item)})
     errors: dict[str, str] = {}
     body, rows = _body(kind, values, item, event, errors)
     if errors:  # times the desk cannot read: said beside their fields before anything is sent
