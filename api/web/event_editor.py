@@ -236,8 +236,7 @@ async def _saved_line(request: Request, desk: Desk, event: dict, saved: str) -> 
     words = {**FIELD_WORDS, **(ROOM_FIELD_WORDS if kind is ROOMS else {})}
     changed = (entry or {}).get("detail", {}).get("fields", [])
     fields = list(dict.fromkeys(words.get(f, f.replace("_", " ")) for f in changed if f != "id"))
-    noun = "programme item" if kind is PROGRAMME else kind.one
-    what = f"{noun} {item.get('name') or item.get('title')} ({item['id']})"
+    what = f"{item.get('name') or item.get('title')} ({item['id']})"
     return f"Saved {what}" + (f": {', '.join(fields)}." if fields else ".")
 
 

@@ -85,7 +85,7 @@ def test_the_host_edits_a_departure_and_a_room_closure_and_sees_them_back(tmp_pa
     back = service.client.get(saved.headers["location"])
     row = re.search(r'<tr id="delegation-A">(.*?)</tr>', back.text, re.S).group(1)
     assert "31 Oct 11:30" in row and "31 Oct 09:00" in row and ">3<" in row
-    assert re.search(r'role="status">Saved delegation Delegation A \(A\): arrival and departure, daily limit\.<',
+    assert re.search(r'role="status">Saved Delegation A \(A\): arrival and departure, daily limit\.<',
                      back.text), back.text
     delegation = next(d for d in service.get("host", "/events/conf").json()["delegations"] if d["id"] == "A")
     assert delegation["available"] == [{"start": f"{DAY}T09:00", "end": f"{DAY}T11:30"}]
@@ -94,7 +94,7 @@ def test_the_host_edits_a_departure_and_a_room_closure_and_sees_them_back(tmp_pa
     form = form_of(service.client.get("/desk/event/rooms/R2").text)
     form.update({"closures-0-day": DAY, "closures-0-start": "11:00", "closures-0-end": "13:00"})
     saved = service.client.post("/desk/event/rooms/R2", data=form)
-    assert saved.status_code == 200 and "Saved room Room 2 (R2): closures." in saved.text
+    assert saved.status_code == 200 and "Saved Room 2 (R2): closures." in saved.text
     room = next(r for r in service.get("host", "/events/conf").json()["rooms"] if r["id"] == "R2")
     assert room["available"] == [{"start": f"{DAY}T09:00", "end": f"{DAY}T11:00"}]
     row = re.search(r'<tr id="room-R2">(.*?)</tr>', saved.text, re.S).group(1)
