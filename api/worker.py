@@ -277,13 +277,13 @@ def _result(conference: Conference, outcome: Outcome, previous: ScheduleDocument
     values: dict = {"state": "done", "status": outcome.status}
     if outcome.status == "infeasible":
         values["message"] = outcome.conflict.message
-        values["suggestions"] = suggestions(conference, outcome)
+        values["suggestions"] = _suggestions(conference, outcome)
     else:
         values["message"] = "no schedule holding every mandatory and pinned request was found in the time limit"
     return values
 
 
-def suggestions(conference: Conference, outcome: Outcome) -> list[dict]:
+def _suggestions(conference: Conference, outcome: Outcome) -> list[dict]:
     """The pin move the explanation found and checked by solving, as the desk offers it (one click opens the
     request's pin with it filled in): the request, the new start in the event's wall-clock time, the pin's
     room (the move keeps it), and the explanation's own line."""

@@ -48,7 +48,7 @@ def test_a_suggested_pin_is_filled_in_not_saved_and_the_host_saves_and_clears_it
     stored = service.get("host", "/events/conf/requests/A-B").json()
     assert stored["fixed"] == {"start": f"{DAY}T10:30", "room": "R2"} and stored["mandatory"] is True
     page = service.client.get("/desk/requests/A-B")
-    assert "Pinned at 31 Oct 10:30 in R2." in page.text and "Clear the pin" in page.text
+    assert "Pinned at 31 Oct 10:30 in Room 2." in page.text and "Clear the pin" in page.text
     cleared = service.client.post("/desk/requests/A-B", data={**_fields(page.text), "clear_pin": "1"},
                                   follow_redirects=False)
     assert cleared.status_code == 303
