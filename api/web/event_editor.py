@@ -55,8 +55,9 @@ class Kind:
 DELEGATIONS = Kind("delegations", "delegation", "event_delegation.html",
                    ("name", "head", "size", "level", "languages", "max_meetings_per_day", "home_room", "available"))
 ROOMS = Kind("rooms", "room", "event_room.html",
-             ("name", "capacity", "level", "features", "reserved_for", "available"))
-PROGRAMME = Kind("programme", "programme", "event_programme.html", ("title", "start", "end", "attendees", "room"))
+             ("id", "name", "capacity", "level", "features", "reserved_for", "available"))
+PROGRAMME = Kind("programme", "programme", "event_programme.html",
+                 ("id", "title", "start", "end", "attendees", "room"))
 
 # what the office calls the fields, in the line that confirms a save
 FIELD_WORDS = {"available": "arrival and departure", "max_meetings_per_day": "daily limit", "home_room": "home room",
@@ -237,6 +238,8 @@ async def _saved_line(request: Request, desk: Desk, event: dict, saved: str) -> 
     changed = (entry or {}).get("detail", {}).get("fields", [])
     fields = list(dict.fromkeys(words.get(f, f.replace("_", " ")) for f in changed if f != "id"))
     what = f"{item.get('name') or item.get('title')} ({item['id']})"
+    if entry is not None and entry["action"].endswith(".add"):
+        return f"Added {what}."
     return f"Saved {what}" + (f": {', '.join(fields)}." if fields else ".")
 
 
@@ -263,10 +266,11 @@ def _values(kind: Kind, item: dict, event: dict) -> dict[str, Any]:
                 "available_mode": "always" if item.get("available") is None else "windows",
                 "available": _rows_of(item.get("available"), first_day)}
     if kind is ROOMS:
-        return {"name": item["name"], "capacity": item.get("capacity", ""), "level": item.get("level", 0),
+        return {"id": item["id"], "name": item["name"], "capacity": item.get("capacity", ""),
+                "level": item.get("level", 0),
                 "features": ", ".join(item.get("features") or []), "reserved_for": item.get("reserved_for") or "",
                 "closures": _rows_of(closures_of(item.get("available"), event), first_day)}
-    return {"title": item["title"], "start_day": item["start"][:10], "start": item["start"][11:16],
+    return {"id": item["id"], "title": item["title"], "start_day": item["start"][:10], "start": item["start"][11:16],
             "end_day": item["end"][:10], "end": item["end"][11:16],
             "attendees_mode": "everyone" if item.get("attendees") is None else "these",
             "attendees": list(item.get("attendees") or []), "room": item.get("room") or ""}
@@ -349,43 +353,81 @@ def _errors(kind: Kind, detail: list[dict] | None, rows: list[int]) -> dict[str,
     return {**field_errors(rest, fields, renamed), **errors}
 
 
-async def _form(request: Request, desk: Desk, kind: Kind, item_id: str, values: dict | None = None,
+def _blank(kind: Kind, event: dict) -> dict:
+    """A new room or programme item, before the host fills it in (a programme item: the first day's hours)."""
+    day = event["event"]["days"][0]
+    if kind is ROOMS:
+        return {"id": "", "name": "", "capacity": ""}
+    return {"id": "", "title": "", "start": f"{day['date']}T{day['start']}", "end": f"{day['date']}T{day['end']}"}
+
+
+NEW_PATHS = {ROOMS.path: "/desk/event/new-room", PROGRAMME.path: "/desk/event/new-programme"}
+
+
+async def _form(request: Request, desk: Desk, kind: Kind, item_id: str | None, values: dict | None = None,
                 errors: dict | None = None, code: int = 200, notice: str | None = None) -> HTMLResponse:
-    context = await page_context(request, desk, "event", title=f"Edit {kind.one} {item_id}")
+    """The item's form (`item_id` None: a new room or programme item, with its id to give)."""
+    title = f"Edit {kind.one} {item_id}" if item_id is not None else f"New {kind.one}"
+    context = await page_context(request, desk, "event", title=title)
     event = context["event"]
-    item = _item(event, kind, item_id)
+    item = _item(event, kind, item_id) if item_id is not None else _blank(kind, event)
+    action = NEW_PATHS[kind.path] if item_id is None else f"/desk/event/{kind.path}/{quote(item_id, safe='')}"
     return render(kind.template, {**context, "item": item, "kind": kind, "days": form_days(event, item),
                                   "values": values or _values(kind, item, event), "errors": errors or {},
-                                  "revision": event["revision"], "notice": notice,
+                                  "revision": event["revision"], "notice": notice, "new": item_id is None,
                                   "room_options": [(r["id"], r["name"]) for r in event["rooms"]],
                                   "delegation_options": [(d["id"], d["name"]) for d in event["delegations"]],
-                                  "action": f"/desk/event/{kind.path}/{quote(item_id, safe='')}"}, code)
+                                  "action": action}, code)
 
 
-async def _save(request: Request, kind: Kind, item_id: str) -> Response:
-    """Save the form through the API: back to the event's row on success; the form again, with the words
-    beside the fields, on a 422; the form as the event is now on a 412."""
+async def _save(request: Request, kind: Kind, item_id: str | None) -> Response:
+    """Save the form through the API (`item_id` None: add a new one): back to the event's row on success;
+    the form again, with the words beside the fields, on a 422 (or a 409: the id is taken); the form as the
+    event is now on a 412."""
     desk = await desk_of(request, host=True)
     form = await checked_form(request, desk)
     event = await call_ok(request, desk, "GET", event_path(desk))
-    item = _item(event, kind, item_id)
+    item = _item(event, kind, item_id) if item_id is not None else _blank(kind, event)
     values = _posted(kind, form, {d["value"] for d in form_days(event, item)})
     errors: dict[str, str] = {}
     body, rows = _body(kind, values, item, event, errors)
+    if item_id is None:
+        body["id"] = str(values.get("id") or "").strip()
     if errors:  # times the desk cannot read: said beside their fields before anything is sent
         return await _form(request, desk, kind, item_id, values, errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
-    response = await api(request, desk, "PUT", event_path(desk, f"/{kind.path}/{quote(item_id, safe='')}"),
-                         json=body, headers={"If-Match": f'"{form.get("revision")}"'})
-    if response.status_code == status.HTTP_200_OK:
-        saved = anchor(kind, item_id)
-        return RedirectResponse(f"/desk/event?saved={quote(saved, safe='')}#{quote(saved, safe='')}",
-                                status.HTTP_303_SEE_OTHER)
-    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+    path = f"/{kind.path}" if item_id is None else f"/{kind.path}/{quote(item_id, safe='')}"
+    response = await api(request, desk, "POST" if item_id is None else "PUT", event_path(desk, path), json=body,
+                         headers={"If-Match": f'"{form.get("revision")}"'})
+    if response.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
+        saved = quote(anchor(kind, body["id"]), safe="")
+        return RedirectResponse(f"/desk/event?saved={saved}#{saved}", status.HTTP_303_SEE_OTHER)
+    if response.status_code in (status.HTTP_422_UNPROCESSABLE_CONTENT, status.HTTP_409_CONFLICT):
         errors = _errors(kind, response.json().get("detail"), rows)
         return await _form(request, desk, kind, item_id, values, errors, response.status_code)
     if response.status_code == status.HTTP_412_PRECONDITION_FAILED:
-        return await _form(request, desk, kind, item_id, code=response.status_code, notice=CHANGED_MEANWHILE)
+        fresh = values if item_id is None else None  # a new item's form keeps what was typed
+        return await _form(request, desk, kind, item_id, fresh, code=response.status_code, notice=CHANGED_MEANWHILE)
     raise refusal(response)
+
+
+@router.get("/desk/event/new-room")
+async def new_room_form(request: Request) -> HTMLResponse:
+    return await _form(request, await desk_of(request, host=True), ROOMS, None)
+
+
+@router.post("/desk/event/new-room")
+async def add_room(request: Request) -> Response:
+    return await _save(request, ROOMS, None)
+
+
+@router.get("/desk/event/new-programme")
+async def new_programme_form(request: Request) -> HTMLResponse:
+    return await _form(request, await desk_of(request, host=True), PROGRAMME, None)
+
+
+@router.post("/desk/event/new-programme")
+async def add_programme_item(request: Request) -> Response:
+    return await _save(request, PROGRAMME, None)
 
 
 @router.get("/desk/event/delegations/{delegation_id}")

@@ -151,3 +151,25 @@ def test_a_room_made_anothers_salon_says_whose_home_room_it_is(tmp_path: Path) -
     refused = service.client.post("/desk/event/rooms/R2", data={**form, "reserved_for": "C"})
     assert refused.status_code == 422
     assert "delegation B, home_room: room &#39;R2&#39; is reserved for &#39;C&#39;" in refused.text
+
+
+def test_the_host_adds_a_room_and_a_programme_item(tmp_path: Path) -> None:
+    service = start_service(settings_for(tmp_path))
+    sign_in(service, "host")
+    form = form_of(service.client.get("/desk/event/new-room").text)
+    form.update({"id": "R9", "name": "Winter garden", "capacity": "6", "features": "video"})
+    added = service.client.post("/desk/event/new-room", data=form)
+    assert added.status_code == 200 and "Added Winter garden (R9)." in added.text and 'id="room-R9"' in added.text
+    room = next(r for r in service.get("host", "/events/conf").json()["rooms"] if r["id"] == "R9")
+    assert room == {"id": "R9", "name": "Winter garden", "capacity": 6, "features": ["video"]}
+    taken = service.client.post("/desk/event/new-room", data={**form_of(service.client.get(
+        "/desk/event/new-room").text), "id": "r9", "name": "Again", "capacity": "4"})
+    assert taken.status_code == 409 and re.search(r'id="id-error" class="error">[^<]*exists', taken.text)
+    form = form_of(service.client.get("/desk/event/new-programme").text)
+    form.update({"id": "photo", "title": "Family photo", "start": "11:00", "end": "11:15",
+                 "attendees_mode": "these", "attendees": ["A", "B"]})
+    added = service.client.post("/desk/event/new-programme", data=form)
+    assert added.status_code == 200 and 'id="programme-photo"' in added.text
+    photo = next(p for p in service.get("host", "/events/conf").json()["programme"] if p["id"] == "photo")
+    assert photo == {"id": "photo", "title": "Family photo", "start": f"{DAY}T11:00", "end": f"{DAY}T11:15",
+                     "attendees": ["A", "B"]}

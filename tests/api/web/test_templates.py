@@ -69,13 +69,13 @@ DESK_PAGES = {
     "/desk/requests": "host", "/desk/requests/A-B": "host", "/desk/solve": "host", "/desk/plan": "host",
     "/desk/plan/grid": "host", "/desk/keys": "host", "/desk/feeds": "host",
     "/desk/event": "host", "/desk/event/delegations/A": "host", "/desk/event/rooms/R1": "host",
-    "/desk/event/programme/lunch": "host",
+    "/desk/event/programme/lunch": "host", "/desk/event/new-room": "host", "/desk/event/new-programme": "host",
     "/desk/proposals": "liaison", "/desk/agenda": "liaison", "/desk/feed": "liaison",
 }
 DESK_POSTS = ["/desk/requests", "/desk/requests/A-B", "/desk/requests/A-B/accept", "/desk/solve",
               "/desk/solves/s_x/cancel", "/desk/solves/s_x/publish", "/desk/keys", "/desk/keys/k_x/revoke",
               "/desk/feed/rotate", "/desk/sign-out", "/desk/event/delegations/A", "/desk/event/rooms/R1",
-              "/desk/event/programme/lunch"]
+              "/desk/event/programme/lunch", "/desk/event/new-room", "/desk/event/new-programme"]
 
 
 def test_every_desk_route_is_in_the_table(tmp_path: Path) -> None:
