@@ -31,7 +31,7 @@ from api.routers import audit, events, feeds, keys, requests, schedule, solves
 from api.settings import Settings
 from api.stale import sweep_stale
 from api.storage.db import Database
-from api.web import dashboard, forms, host, liaison, shared, solving
+from api.web import dashboard, event_editor, forms, host, liaison, shared, solving
 
 log = logging.getLogger("bilateral.api")
 
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None, mig
     app.state.queue = queue or make_queue(settings)
     for module in (events, keys, requests, solves, schedule, feeds, audit, docs):
         app.include_router(module.router)
-    for desk in (shared, dashboard, host, solving, forms, liaison):
+    for desk in (shared, dashboard, host, solving, forms, liaison, event_editor):
         app.include_router(desk.router)
     app.mount("/desk/static", StaticFiles(directory=shared.STATIC), name="desk-static")
 

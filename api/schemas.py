@@ -248,6 +248,16 @@ class UnscheduledOut(BaseModel):
     edits: list[EditOut] = Field(default_factory=list, description="the what-ifs that are one edit each")
 
 
+class Suggestion(BaseModel):
+    """A change an infeasible solve found that lets the mandatory and pinned requests be held (checked by
+    solving): pin `request` at `start` instead (in `room`, when its pin names one)."""
+
+    request: str
+    start: str = Field(description="the event's wall-clock time, as the contract writes it: 2024-10-31T17:45")
+    room: str | None = Field(description="the pin's room (kept from the pin it moves), or none")
+    words: str = Field(description="the explanation's own line: 'moving X to 31 Oct 17:45 would let … be held'")
+
+
 class SolvePublic(BaseModel):
     id: str
     event_id: str
@@ -278,6 +288,8 @@ class SolvePublic(BaseModel):
     current: bool = Field(True, description="true when nothing changed since (changed_since is empty): publishable")
     published_as: int | None = Field(None, description="the version this solve was published as (its first "
                                      "publication), if it was: changed_since then says so first")
+    suggestions: list[Suggestion] | None = Field(None, description="an infeasible solve: pins moved that would let "
+                                                 "the mandatory and pinned requests be held (None: not infeasible)")
 
 
 class MoveOut(BaseModel):

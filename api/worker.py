@@ -282,9 +282,24 @@ def _result(conference: Conference, outcome: Outcome, previous: ScheduleDocument
     values: dict = {"state": "done", "status": outcome.status}
     if outcome.status == "infeasible":
         values["message"] = outcome.conflict.message
+        values["suggestions"] = _suggestions(conference, outcome)
     else:
         values["message"] = "no schedule holding every mandatory and pinned request was found in the time limit"
     return values
+
+
+def _suggestions(conference: Conference, outcome: Outcome) -> list[dict]:
+    """The pin move the explanation found and checked by solving, as the desk offers it (one click opens the
+    request's pin with it filled in): the request, the new start in the event's wall-clock time, the pin's
+    room (the move keeps it), and the explanation's own line."""
+    conflict = outcome.conflict
+    move = conflict.move if conflict is not None else None
+    if move is None:
+        return []
+    at = conference.clock.to_datetime(move.start)
+    words = next((line.strip() for line in conflict.lines if line.strip().startswith(f"moving {move.request} ")), "")
+    return [{"request": move.request, "start": f"{at:%Y-%m-%dT%H:%M}",
+             "room": conference.request(move.request).fixed_room, "words": words}]
 
 
 def _done(outcome: Outcome, document: ScheduleDocument) -> dict:

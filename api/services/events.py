@@ -6,13 +6,15 @@ secret feed URL from the moment it is in the event until the moment it leaves it
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from api import feeds
 from api.bad_input import check_contract, unprocessable
-from api.errors import Conflict, NotFound
+from api.errors import Conflict, NotFound, Unprocessable
 from api.identity import Identity, new_key, now
 from api.schemas import DelegationName, EventCreated, EventForHost, EventForLiaison, KeyIssued
 from api.services.etags import require_match, view_revision
@@ -110,17 +112,104 @@ def replace_setting(db: Database, settings: Settings, caller: Identity, event_id
     with db.writing() as session:
         event = repo.event_or_404(session, event_id, for_update=True)
         require_match(if_match, event.revision)
-        live = repo.requests_of(session, event_id, ("proposed", "accepted"))
         setting["event"].setdefault("id", event_id)  # the event keeps its id (calendar UIDs are made of it)
-        conference = check_contract({**setting, "requests": [repo.contract_request(r) for r in live]})
-        if conference.event.id != event_id:
-            raise unprocessable((["body", "event", "id"], f"the event's id is {event_id!r}; it cannot change"))
-        at = now()
-        event.setting, event.name, event.revision = setting, conference.event.name, event.revision + 1
-        _issue_missing_feeds(session, settings.installation_secret(), event_id, conference, at)
-        gone = _revoke_keys_of_departed(session, event_id, {d.id for d in conference.delegations}, at)
-        feeds_gone = feeds.revoke_departed(session, event_id, {"delegation": {d.id for d in conference.delegations},
-                                                               "room": {r.id for r in conference.rooms}}, at)
-        repo.record(session, caller, event_id, "event.replace", event_id, at, revision=event.revision,
-                    keys_revoked=gone, feeds_revoked=feeds_gone)
-        return _for_host(event)
+        conference = _checked(session, event_id, setting, check_contract)
+        return _store(session, settings, caller, event, setting, conference, "event.replace", event_id)
+
+
+def _checked(session: Session, event_id: str, setting: dict, check: Callable[[dict], Conference]) -> Conference:
+    """The setting as a conference with every live (proposed or accepted) request, or 422: one check for the
+    whole setting and for one item of it, so that an edit of one delegation is held to the same rules."""
+    live = repo.requests_of(session, event_id, ("proposed", "accepted"))
+    conference = check({**setting, "requests": [repo.contract_request(r) for r in live]})
+    if conference.event.id != event_id:
+        raise unprocessable((["body", "event", "id"], f"the event's id is {event_id!r}; it cannot change"))
+    return conference
+
+
+def _store(session: Session, settings: Settings, caller: Identity, event: EventRow, setting: dict,
+           conference: Conference, action: str, target: str, **detail: object) -> EventForHost:
+    """The checked setting stored as the event's next revision, with its feeds and keys brought in line (a new
+    room gets its feed; a delegation taken out loses its keys and feed), and audited."""
+    at = now()
+    event_id = event.id
+    event.setting, event.name, event.revision = setting, conference.event.name, event.revision + 1
+    _issue_missing_feeds(session, settings.installation_secret(), event_id, conference, at)
+    gone = _revoke_keys_of_departed(session, event_id, {d.id for d in conference.delegations}, at)
+    feeds_gone = feeds.revoke_departed(session, event_id, {"delegation": {d.id for d in conference.delegations},
+                                                           "room": {r.id for r in conference.rooms}}, at)
+    repo.record(session, caller, event_id, action, target, at, revision=event.revision, **detail,
+                keys_revoked=gone, feeds_revoked=feeds_gone)
+    return _for_host(event)
+
+
+# --- one item of the setting: a delegation, a room, a programme item ------------------------------------
+
+# the setting's lists an item is edited in, and what the office calls one of their items (audit: "room.update")
+ITEM_KINDS = {"delegations": "delegation", "rooms": "room", "programme": "programme"}
+
+
+def replace_item(db: Database, settings: Settings, caller: Identity, event_id: str, kind: str, item_id: str,
+                 item: dict, if_match: str | None) -> EventForHost:
+    """Replace one delegation, room or programme item whole (its id is the path's), checked with the whole
+    setting and every live request as a PUT of the setting is; a 422 names the field inside the item."""
+    if "id" in item and item["id"] != item_id:
+        raise unprocessable((["body", "id"], f"the id is the path's, {item_id!r}; it cannot change here"))
+    item = {"id": item_id, **{k: v for k, v in item.items() if k != "id"}}
+    with db.writing() as session:
+        event = repo.event_or_404(session, event_id, for_update=True)
+        require_match(if_match, event.revision)
+        setting = copy.deepcopy(event.setting)
+        items = setting.setdefault(kind, [])
+        index = next((i for i, old in enumerate(items) if old.get("id") == item_id), None)
+        if index is None:
+            raise NotFound(f"{ITEM_KINDS[kind]} {item_id!r}")
+        before, items[index] = items[index], item
+        conference = _checked(session, event_id, setting, lambda data: _check_item(data, kind, index))
+        return _store(session, settings, caller, event, setting, conference, f"{ITEM_KINDS[kind]}.update", item_id,
+                      fields=_fields_changed(before, item))
+
+
+def add_item(db: Database, settings: Settings, caller: Identity, event_id: str, kind: str, item: dict,
+             if_match: str | None) -> EventForHost:
+    """Add one room or programme item, checked as `replace_item` checks one (409 when its id is taken)."""
+    with db.writing() as session:
+        event = repo.event_or_404(session, event_id, for_update=True)
+        require_match(if_match, event.revision)
+        setting = copy.deepcopy(event.setting)
+        items = setting.setdefault(kind, [])
+        item_id = item.get("id")
+        if isinstance(item_id, str) and item_id.lower() in {str(old.get("id", "")).lower() for old in items}:
+            raise Conflict(f"{ITEM_KINDS[kind]} {item_id!r} exists", ["body", "id"])
+        items.append(item)
+        conference = _checked(session, event_id, setting, lambda data: _check_item(data, kind, len(items) - 1))
+        return _store(session, settings, caller, event, setting, conference, f"{ITEM_KINDS[kind]}.add",
+                      str(item_id), fields=sorted(item))
+
+
+def _fields_changed(before: dict, after: dict) -> list[str]:
+    return sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
+
+
+def _check_item(data: dict, kind: str, index: int) -> Conference:
+    """`check_contract` of the composed input, its problems told as the item's sender knows them: inside the
+    item, loc relative to it (["body", "available", 0, "end"]); elsewhere (another item or a live request that
+    the change would break), loc ["body"] and words naming that item by its id."""
+    try:
+        return check_contract(data, rename={f"{kind}[{index}]": ["body"]})
+    except Unprocessable as exc:
+        raise Unprocessable([_seen_from_item(problem, data) for problem in exc.detail]) from None
+
+
+_LISTS = {"delegations": "delegation", "rooms": "room", "programme": "programme item", "requests": "request"}
+
+
+def _seen_from_item(problem: dict, data: dict) -> dict:
+    loc = problem["loc"]
+    if not (len(loc) >= 3 and loc[1] in _LISTS and isinstance(loc[2], int)):
+        return problem
+    listed = data.get(loc[1]) or []
+    subject = listed[loc[2]].get("id", loc[2]) if loc[2] < len(listed) else loc[2]
+    field = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in loc[3:]).lstrip(".")
+    where = f"{_LISTS[loc[1]]} {subject}" + (f", {field}" if field else "")
+    return {**problem, "loc": ["body"], "msg": f"{where}: {problem['msg']}"}

@@ -15,7 +15,7 @@ from api.bad_input import check_contract, unprocessable
 from api.errors import Conflict, Unavailable
 from api.identity import Identity, now
 from api.queue import Queue
-from api.schemas import ChoiceOut, Progress, SolveCreate, SolvePublic, UnscheduledOut
+from api.schemas import ChoiceOut, Progress, SolveCreate, SolvePublic, Suggestion, UnscheduledOut
 from api.services.solve_documents import chosen_document, no_choices
 from api.services.staleness import Now
 from api.stale import sweep_stale
@@ -46,6 +46,7 @@ def public(row: SolveRow, state: Now) -> SolvePublic:
         choices=[c["name"] for c in row.choices] if row.choices else None,
         setting_revision=row.setting_revision, changed_since=changed, current=not changed,
         published_as=state.published.get(row.id),
+        suggestions=[Suggestion(**s) for s in row.suggestions] if row.suggestions is not None else None,
     )
 
 

@@ -141,6 +141,9 @@ class SolveRow(Base):
     # the event's setting revision the solve read (None: asked for before it was recorded); what changed since
     # is worked out from `input` (api.services.staleness), the revision only shows which setting it was
     setting_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # an infeasible solve: the pin moves its explanation found and checked by solving ({request, start, room,
+    # words}, `api.schemas.Suggestion`), for the desk to offer as one click; None for any other outcome
+    suggestions: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class VersionRow(Base):

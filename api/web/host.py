@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.web.event_editor import BAD_TIME, event_time, form_days, hhmm
 from api.web.session import Desk
 from api.web.shared import (
     act,
@@ -16,6 +19,7 @@ from api.web.shared import (
     checked_form,
     desk_of,
     event_path,
+    field_errors,
     local_time,
     page_context,
     refusal,
@@ -58,25 +62,102 @@ async def host_requests_page(request: Request, desk: Desk, filters: dict, form: 
 
 
 @router.get("/desk/requests/{request_id}")
-async def edit_request_page(request: Request, request_id: str) -> HTMLResponse:
+async def edit_request_page(request: Request, request_id: str, pin_start: str = "", pin_room: str = "") -> HTMLResponse:
+    """The host's request: minutes, priority, mandatory and its pin. `pin_start` (the event's wall-clock time,
+    2024-10-31T17:45) and `pin_room` fill in a pin suggested by the last solve, not yet saved."""
     desk = await desk_of(request, host=True)
+    return await _request_page(request, desk, request_id, suggested=(pin_start, pin_room) if pin_start else None)
+
+
+REQUEST_FIELDS = ("duration_minutes", "priority", "mandatory", "fixed")
+LOCAL_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
+
+
+async def _request_page(request: Request, desk: Desk, request_id: str, values: dict | None = None,
+                        errors: dict | None = None, code: int = 200, notice: str | None = None,
+                        suggested: tuple[str, str] | None = None) -> HTMLResponse:
     row = await call_ok(request, desk, "GET", event_path(desk, f"/requests/{request_id}"))
     context = await page_context(request, desk, "requests", title=f"Request {request_id}")
-    return render("host_request.html", {**context, "row": row, "errors": []})
+    event = context["event"]
+    values = values or _request_values(row)
+    if suggested is not None:
+        values, notice = _suggested_pin(event, values, *suggested)
+    return render("host_request.html", {**context, "row": row, "values": values, "errors": errors or {},
+                                        "notice": notice, "days": form_days(event, {"start": values["pin_start"]}
+                                                                            if values["pin_start"] else {}),
+                                        "room_options": [(r["id"], r["name"]) for r in event["rooms"]]}, code)
+
+
+def _request_values(row: dict) -> dict:
+    fixed = row.get("fixed") or {}
+    start = fixed.get("start") or ""
+    return {"duration_minutes": row["duration_minutes"], "priority": row["priority"], "mandatory": row["mandatory"],
+            "pin_start": start, "pin_day": start[:10], "pin_time": start[11:16], "pin_room": fixed.get("room") or ""}
+
+
+def _suggested_pin(event: dict, values: dict, start: str, room: str) -> tuple[dict, str]:
+    """The pin filled in as suggested, and the line that says so (in the event's words, never the URL's):
+    only a start on one of the event's days and one of its rooms are taken."""
+    rooms = {r["id"]: r["name"] for r in event["rooms"]}
+    days = {d["date"] for d in event["event"]["days"]}
+    readable = LOCAL_MOMENT.fullmatch(start) is not None and start[:10] in days and hhmm(start[11:]) is not None
+    if not readable or (room and room not in rooms):
+        return values, "The suggested pin is not a time and room of this event: nothing is filled in."
+    where = f" in {rooms[room]}" if room else ""
+    line = f"Suggested by the last solve: pin at {event_time(start)}{where}. Not saved yet: check it and save."
+    return {**values, "pin_start": start, "pin_day": start[:10], "pin_time": start[11:16], "pin_room": room}, line
 
 
 @router.post("/desk/requests/{request_id}")
 async def edit_request(request: Request, request_id: str) -> Response:
+    """Save the request's minutes, priority, mandatory and pin (or clear the pin); the API's words go next to
+    the fields, and a change made meanwhile gives the page as the request is now."""
     desk = await desk_of(request, host=True)
     form = await checked_form(request, desk)
     # the numbers as typed: the API reads them and names the field when one is none ("abc", "²")
-    body = {"duration_minutes": form.get("duration_minutes", ""), "priority": form.get("priority", ""),
-            "mandatory": bool(form.get("mandatory"))}
+    body: dict[str, Any] = {"duration_minutes": form.get("duration_minutes", ""), "priority": form.get("priority", ""),
+                            "mandatory": bool(form.get("mandatory"))}
+    values = {**{k: form.get(k) or "" for k in ("duration_minutes", "priority", "pin_day", "pin_time", "pin_room")},
+              "mandatory": bool(form.get("mandatory"))}
+    values["pin_day"] = _a_date(values["pin_day"])
+    values["pin_start"] = f"{values['pin_day']}T{values['pin_time']}" if values["pin_day"] else ""
+    errors: dict[str, str] = {}
+    body["fixed"] = None if form.get("clear_pin") else _pin(values, errors)
+    if errors:
+        return await _request_page(request, desk, request_id, values, errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
     response = await api(request, desk, "PATCH", event_path(desk, f"/requests/{request_id}"), json=body,
                          headers={"If-Match": f'"{form.get("revision")}"'})
     if response.status_code == 200:
         return RedirectResponse("/desk/requests", status.HTTP_303_SEE_OTHER)
+    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+        errors = field_errors(response.json().get("detail"), REQUEST_FIELDS)
+        return await _request_page(request, desk, request_id, values, errors, response.status_code)
+    if response.status_code == status.HTTP_412_PRECONDITION_FAILED:
+        return await _request_page(request, desk, request_id, code=response.status_code,
+                                   notice="Someone changed this request meanwhile; here it is as it is now: "
+                                          "repeat your change.")
     raise refusal(response)
+
+
+def _a_date(text: str) -> str:
+    """A date as the day select sends it ("2024-10-31"), or "" for anything else."""
+    try:
+        return text if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) and date.fromisoformat(text) else ""
+    except ValueError:
+        return ""
+
+
+def _pin(values: dict, errors: dict[str, str]) -> dict | None:
+    """The pin as the API takes it (None: not pinned, both left empty); a time the desk cannot read is said
+    beside the field."""
+    day, typed, room = values["pin_day"], str(values["pin_time"]).strip(), values["pin_room"]
+    if not day and not typed:
+        return None
+    time = hhmm(typed)
+    if not day or time is None:
+        errors["fixed"] = "choose the pin's day" if not day else BAD_TIME
+        return None
+    return {"start": f"{day}T{time}", **({"room": room} if room else {})}
 
 
 # --- keys and feeds (host) -----------------------------------------------------------------------------

@@ -34,6 +34,11 @@ EXPECTED = {
     ("POST", "/events"): row(201, 403, 403, 403, 403),
     ("GET", "/events/{event_id}"): row(404, 200, 404, 200, 200),
     ("PUT", "/events/{event_id}"): row(404, 200, 404, 403, 403),
+    ("PUT", "/events/{event_id}/delegations/{delegation_id}"): row(404, 200, 404, 403, 403),
+    ("PUT", "/events/{event_id}/rooms/{room_id}"): row(404, 200, 404, 403, 403),
+    ("PUT", "/events/{event_id}/programme/{item_id}"): row(404, 200, 404, 403, 403),
+    ("POST", "/events/{event_id}/rooms"): row(404, 201, 404, 403, 403),
+    ("POST", "/events/{event_id}/programme"): row(404, 201, 404, 403, 403),
     ("POST", "/events/{event_id}/keys"): row(404, 201, 404, 403, 403),
     ("GET", "/events/{event_id}/keys"): row(404, 200, 404, 403, 403),
     ("DELETE", "/events/{event_id}/keys/{key_id}"): row(404, 204, 404, 403, 403),
@@ -67,6 +72,12 @@ EXPECTED = {
     ("GET", "/events/{event_id}/audit"): row(404, 200, 404, 403, 403),
     ("GET", "/feeds/{token}.ics"): row(0, 0, 0, 0, 0, anyone=200),  # the URL is the secret; keys don't matter
 }
+
+
+# the writes of the event's setting: If-Match is the event's ETag
+SETTING_WRITES = {"/events/{event_id}", "/events/{event_id}/delegations/{delegation_id}", "/events/{event_id}/rooms",
+                  "/events/{event_id}/rooms/{room_id}", "/events/{event_id}/programme",
+                  "/events/{event_id}/programme/{item_id}"}
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +124,14 @@ def fresh(prepared: dict, tmp_path: Path) -> Service:
 def _call(service: Service, prepared: dict, method: str, template: str, caller: str):
     path = template.format(event_id="conf", key_id=prepared["spare_key"], request_id=prepared["request_id"],
                            solve_id=prepared["solve_id"], kind="delegations", subject="A", token=prepared["token"],
-                           delegation="A")
+                           delegation="A", delegation_id="A", room_id="R1", item_id="lunch")
     headers = {}
     if "/requests/{request_id}" in template and method != "GET":
         # the ETag of the caller's own view (a caller who may not read it gets the host's: still refused)
         request_path = f"/events/conf/requests/{prepared['request_id']}"
         own = service.get(None if caller == "none" else caller, request_path)
         headers["If-Match"] = own.headers["ETag"] if own.status_code == 200 else service.etag("host", request_path)
-    if (method, template) == ("PUT", "/events/{event_id}"):
+    if template in SETTING_WRITES:  # the event's ETag (the host's view: a liaison's is refused anyway)
         headers["If-Match"] = service.etag("host", "/events/conf")
     body = _body(service, method, template, caller)
     who = None if caller == "none" else caller
@@ -133,6 +144,14 @@ def _body(service: Service, method: str, template: str, caller: str) -> dict | N
     if (method, template) == ("PUT", "/events/{event_id}"):
         setting = service.get("host", "/events/conf").json()
         return {k: setting[k] for k in ("event", "programme", "rooms", "delegations")}
+    if method == "PUT" and template in SETTING_WRITES:
+        kind, item_id = template.split("/")[3], template.split("/")[4]
+        item_id = {"{delegation_id}": "A", "{room_id}": "R1", "{item_id}": "lunch"}[item_id]
+        return next(i for i in service.get("host", "/events/conf").json()[kind] if i["id"] == item_id)
+    if (method, template) == ("POST", "/events/{event_id}/rooms"):
+        return {"id": "R9", "name": "Room 9", "capacity": 4}
+    if (method, template) == ("POST", "/events/{event_id}/programme"):
+        return {"id": "photo", "title": "Family photo", "start": "2024-10-31T11:00", "end": "2024-10-31T11:15"}
     if (method, template) == ("POST", "/events/{event_id}/keys"):
         return {"role": "liaison", "delegation": "B"}
     if (method, template) == ("POST", "/events/{event_id}/requests"):

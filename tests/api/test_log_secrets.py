@@ -26,7 +26,8 @@ from tests.support.served import Served, served_with_keys
 DESK_PAGES = ["/", "/desk", "/desk/sign-in", "/desk/requests", "/desk/requests/{id}", "/desk/solve",
               "/desk/solves/{id}", "/desk/solves/{id}/state", "/desk/plan", "/desk/plan/grid", "/desk/keys",
               "/desk/feeds", "/desk/proposals", "/desk/agenda", "/desk/feed", "/desk/requests/{id}/accept",
-              "/desk/solves/{id}/cancel", "/desk/keys/{id}/revoke", "/desk/feed/rotate", "/desk/sign-out"]
+              "/desk/solves/{id}/cancel", "/desk/keys/{id}/revoke", "/desk/feed/rotate", "/desk/sign-out",
+              "/desk/event", "/desk/event/delegations/{id}", "/desk/event/rooms/{id}", "/desk/event/programme/{id}"]
 
 
 def encoded(text: str, lower: bool = False) -> str:

@@ -63,6 +63,17 @@ def _bodies(service: Service) -> dict[tuple[str, str], tuple[str, dict, list]]:
                                                   ["duration_minutes"]),
         ("patch", "/events/{event_id}/requests/{request_id}"): ("host", {"priority": "@@bad@@"}, ["priority"]),
         ("post", "/events/{event_id}/solves"): ("host", {"time_limit": "@@bad@@"}, ["time_limit"]),
+        ("put", "/events/{event_id}/delegations/{delegation_id}"): ("host", {**_setting(service)["delegations"][0],
+                                                                             "size": "@@bad@@"}, ["size"]),
+        ("put", "/events/{event_id}/rooms/{room_id}"): ("host", {**_setting(service)["rooms"][0],
+                                                                 "capacity": "@@bad@@"}, ["capacity"]),
+        ("put", "/events/{event_id}/programme/{item_id}"): ("host", {**_setting(service)["programme"][0],
+                                                                     "title": "@@bad@@"}, ["title"]),
+        ("post", "/events/{event_id}/rooms"): ("host", {"id": "R9", "name": "Room 9", "capacity": "@@bad@@"},
+                                               ["capacity"]),
+        ("post", "/events/{event_id}/programme"): ("host", {"id": "photo", "title": "@@bad@@",
+                                                            "start": f"{DAY}T11:00", "end": f"{DAY}T11:15"},
+                                                   ["title"]),
     }
 
 
@@ -72,10 +83,12 @@ def _operations_with_a_body(service: Service) -> set[tuple[str, str]]:
 
 
 def _send(service: Service, who: str, method: str, path: str, text: str):
-    url = path.format(event_id="conf", request_id="A-B")
+    url = path.format(event_id="conf", request_id="A-B", delegation_id="A", room_id="R1", item_id="lunch")
     headers = {"Content-Type": "application/json"}
     if method in ("put", "patch"):
-        headers["If-Match"] = service.etag("host", url)
+        headers["If-Match"] = service.etag("host", url if "/requests/" in url else "/events/conf")
+    elif path.endswith(("/rooms", "/programme")):
+        headers["If-Match"] = service.etag("host", "/events/conf")
     return service.call(who, method.upper(), url, content=text.encode(), headers=headers)
 
 
