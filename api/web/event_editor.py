@@ -68,6 +68,9 @@ ROOM_FIELD_WORDS = {"available": "closures"}
 # --- times as the office writes them -------------------------------------------------------------------
 
 
+LOCAL_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
+
+
 def day_label(day: str) -> str:
     """"2024-10-31" -> "31 Oct"."""
     return datetime.fromisoformat(day).strftime("%d %b")
@@ -431,8 +434,32 @@ async def add_programme_item(request: Request) -> Response:
 
 
 @router.get("/desk/event/delegations/{delegation_id}")
-async def delegation_form(request: Request, delegation_id: str) -> HTMLResponse:
-    return await _form(request, await desk_of(request, host=True), DELEGATIONS, delegation_id)
+async def delegation_form(request: Request, delegation_id: str, add_start: str = "", add_end: str = ""
+                          ) -> HTMLResponse:
+    """A delegation's form; `add_start` and `add_end` (the event's wall-clock times) fill in a window a solve
+    showed would let a left-out request in, not yet saved."""
+    desk = await desk_of(request, host=True)
+    if not add_start:
+        return await _form(request, desk, DELEGATIONS, delegation_id)
+    event = await call_ok(request, desk, "GET", event_path(desk))
+    values = _values(DELEGATIONS, _item(event, DELEGATIONS, delegation_id), event)
+    values, notice = _suggested_window(event, values, add_start, add_end)
+    return await _form(request, desk, DELEGATIONS, delegation_id, values, notice=notice)
+
+
+def _suggested_window(event: dict, values: dict, start: str, end: str) -> tuple[dict, str]:
+    """The delegation's windows with the suggested one filled into the first empty row, and the line that says
+    so (in the event's words, never the URL's): only times on one day of the event are taken."""
+    days = {d["date"] for d in event["event"]["days"]}
+    readable = all(LOCAL_MOMENT.fullmatch(t) and t[:10] in days and hhmm(t[11:]) for t in (start, end))
+    if not readable or start[:10] != end[:10] or end <= start:
+        return values, "The suggested window is not a time of this event: nothing is filled in."
+    rows = [r for r in values["available"] if r["start"] or r["end"]]
+    rows.append({"day": start[:10], "start": start[11:16], "end": end[11:16], "end_day": ""})
+    spare = [{"day": start[:10], "start": "", "end": "", "end_day": ""} for _ in range(SPARE_ROWS - 1)]
+    line = (f"Suggested by the last solve: also available {event_time(start)}–{end[11:16]}. Not saved yet: "
+            "check it and save.")
+    return {**values, "available_mode": "windows", "available": rows + spare}, line
 
 
 @router.post("/desk/event/delegations/{delegation_id}")

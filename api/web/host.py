@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.web.event_editor import BAD_TIME, event_time, form_days, hhmm
+from api.web.event_editor import BAD_TIME, LOCAL_MOMENT, event_time, form_days, hhmm
 from api.web.session import Desk
 from api.web.shared import (
     act,
@@ -62,26 +62,32 @@ async def host_requests_page(request: Request, desk: Desk, filters: dict, form: 
 
 
 @router.get("/desk/requests/{request_id}")
-async def edit_request_page(request: Request, request_id: str, pin_start: str = "", pin_room: str = "") -> HTMLResponse:
+async def edit_request_page(request: Request, request_id: str, pin_start: str = "", pin_room: str = "",
+                            duration_minutes: str = "") -> HTMLResponse:
     """The host's request: minutes, priority, mandatory and its pin. `pin_start` (the event's wall-clock time,
-    2024-10-31T17:45) and `pin_room` fill in a pin suggested by the last solve, not yet saved."""
+    2024-10-31T17:45) and `pin_room` fill in a pin suggested by the last solve, `duration_minutes` a shorter
+    meeting it showed would fit; neither is saved until the officer saves."""
     desk = await desk_of(request, host=True)
-    return await _request_page(request, desk, request_id, suggested=(pin_start, pin_room) if pin_start else None)
+    return await _request_page(request, desk, request_id, suggested=(pin_start, pin_room) if pin_start else None,
+                               shorter=duration_minutes)
 
 
 REQUEST_FIELDS = ("duration_minutes", "priority", "mandatory", "fixed")
-LOCAL_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
 
 
 async def _request_page(request: Request, desk: Desk, request_id: str, values: dict | None = None,
                         errors: dict | None = None, code: int = 200, notice: str | None = None,
-                        suggested: tuple[str, str] | None = None) -> HTMLResponse:
+                        suggested: tuple[str, str] | None = None, shorter: str = "") -> HTMLResponse:
     row = await call_ok(request, desk, "GET", event_path(desk, f"/requests/{request_id}"))
     context = await page_context(request, desk, "requests", title=f"Request {request_id}")
     event = context["event"]
     values = values or _request_values(row)
     if suggested is not None:
         values, notice = _suggested_pin(event, values, *suggested)
+    elif re.fullmatch(r"[0-9]{1,4}", shorter) and 0 < int(shorter) < row["duration_minutes"]:
+        values = {**values, "duration_minutes": int(shorter)}
+        notice = (f"Suggested by the last solve: {shorter} min instead of {row['duration_minutes']}. Not saved "
+                  "yet: check it and save.")
     return render("host_request.html", {**context, "row": row, "values": values, "errors": errors or {},
                                         "notice": notice, "days": form_days(event, {"start": values["pin_start"]}
                                                                             if values["pin_start"] else {}),
