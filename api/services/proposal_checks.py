@@ -24,7 +24,7 @@ LIVE = ("proposed", "accepted")  # the requests that may still be scheduled
 
 
 def day_label(day: date) -> str:
-    """31 Oct (the desk's way to write a day)."""
+    """31 Oct: a day as the desk writes it (no leading zero, whatever strftime does with %-d)."""
     return f"{day.day} {day:%b}"
 
 

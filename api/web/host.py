@@ -16,10 +16,12 @@ from api.web.shared import (
     api,
     call_ok,
     checked_form,
+    day_choices,
     desk_of,
     event_path,
     field_errors,
     local_time,
+    noticed,
     page_context,
     refusal,
     render,
@@ -58,16 +60,26 @@ async def host_requests_page(request: Request, desk: Desk, filters: dict, form: 
         r["party_names"] = [context["names"].get(p, p) for p in r["parties"]]
     context.update(rows=sorted(rows, key=key), filters=filters, sorts=SORTS, form=form or {}, errors=errors or {},
                    counterparts=context["event"]["delegations"], party_fields=3, required_parties=2,
-                   form_action="/desk/requests")
+                   form_action="/desk/requests", days=day_choices(context["event"]))
     return render("host_requests.html", context, code)
 
 
 @router.get("/desk/requests/{request_id}")
 async def edit_request_page(request: Request, request_id: str) -> HTMLResponse:
     desk = await desk_of(request, host=True)
+    return await _edit_page(request, desk, request_id)
+
+
+EDIT_FIELDS = ("duration_minutes", "priority", "mandatory")
+
+
+async def _edit_page(request: Request, desk: Desk, request_id: str, typed: dict | None = None,
+                     errors: dict | None = None, code: int = 200) -> HTMLResponse:
+    """The host's page of one request; after a refusal, the values as typed with the words beside them."""
     row = await call_ok(request, desk, "GET", event_path(desk, f"/requests/{request_id}"))
     context = await page_context(request, desk, "requests", title=f"Request {request_id}")
-    return render("host_request.html", {**context, "row": row, "errors": []})
+    form = {**{k: row[k] for k in EDIT_FIELDS}, **(typed or {})}
+    return render("host_request.html", {**context, "row": row, "form": form, "errors": errors or {}}, code)
 
 
 @router.post("/desk/requests/{request_id}")
@@ -80,8 +92,13 @@ async def edit_request(request: Request, request_id: str) -> Response:
     response = await api(request, desk, "PATCH", event_path(desk, f"/requests/{request_id}"), json=body,
                          headers={"If-Match": f'"{form.get("revision")}"'})
     if response.status_code == 200:
-        return RedirectResponse("/desk/requests", status.HTTP_303_SEE_OTHER)
-    raise refusal(response)
+        return noticed(request, desk, f"/desk/requests#request-{response.json()['id']}", f"{request_id} saved.")
+    if response.status_code != status.HTTP_422_UNPROCESSABLE_CONTENT:
+        raise refusal(response)
+    errors = field_errors(response.json().get("detail"), EDIT_FIELDS)
+    typed = {"duration_minutes": form.get("duration_minutes", ""), "priority": form.get("priority", ""),
+             "mandatory": bool(form.get("mandatory"))}
+    return await _edit_page(request, desk, request_id, typed, errors, response.status_code)
 
 
 # --- solving and publishing (host) ---------------------------------------------------------------------
@@ -232,7 +249,8 @@ async def issue_key(request: Request) -> HTMLResponse:
 
 @router.post("/desk/keys/{key_id}/revoke")
 async def revoke_key(request: Request, key_id: str) -> RedirectResponse:
-    return await act(request, "DELETE", f"/keys/{key_id}", "/desk/keys")
+    return await act(request, "DELETE", f"/keys/{quote(key_id, safe='')}", f"/desk/keys#key-{quote(key_id, safe='')}",
+                     notice=f"Key {key_id} revoked: whoever held it is signed out.")
 
 
 @router.get("/desk/feeds")
@@ -244,6 +262,15 @@ async def feeds_page(request: Request) -> HTMLResponse:
     for f in feeds:
         f["label"] = {"delegation": context["names"], "room": rooms}.get(f["kind"], {}).get(f["subject"], f["subject"])
     return render("feeds.html", {**context, "feeds": feeds})
+
+
+def _feed_label(event: dict, kind: str, subject: str) -> str:
+    """Hungary's feed, Room 1's feed, the event's feed: whose calendar it is, in words."""
+    if kind == "event":
+        return "the event's"
+    names = {d["id"]: d["name"] for d in event["delegations"]} if kind == "delegation" else \
+        {r["id"]: r["name"] for r in event["rooms"]}
+    return f"{names.get(subject, subject)}'s"
 
 
 # the API's path of each kind of feed's new link (the event-wide feed has its own route)
@@ -262,4 +289,6 @@ async def rotate_feed(request: Request) -> RedirectResponse:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=[{"loc": ["body", "kind"], "msg": which, "type": "value_error"}])
     await call_ok(request, desk, "POST", event_path(desk, ROTATE_PATHS[kind].format(subject=quote(subject, safe=""))))
-    return RedirectResponse("/desk/feeds", status.HTTP_303_SEE_OTHER)
+    label = _feed_label(await call_ok(request, desk, "GET", event_path(desk)), kind, subject)
+    return noticed(request, desk, f"/desk/feeds#feed-{kind}-{quote(subject, safe='')}",
+                   f"New link made for {label} feed: the old one no longer works.")
