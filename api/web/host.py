@@ -225,15 +225,27 @@ async def plan_grid(request: Request) -> HTMLResponse:
 
 
 @router.get("/desk/keys")
-async def keys_page(request: Request, issued: dict | None = None) -> HTMLResponse:
+async def keys(request: Request) -> HTMLResponse:
+    return await keys_page(request)
+
+
+async def keys_page(request: Request, issued: dict | None = None, form: dict | None = None,
+                    errors: dict | None = None, code: int = 200) -> HTMLResponse:
+    """The keys of the event; the one just issued (its secret, shown once); the form's refusal in words."""
     desk = await desk_of(request, host=True)
     context = await page_context(request, desk, "keys", title="Keys")
-    keys = await call_ok(request, desk, "GET", event_path(desk, "/keys"))
+    listed = await call_ok(request, desk, "GET", event_path(desk, "/keys"))
     zone = context["event"]["event"]["timezone"]
-    for k in keys:
+    for k in listed:
         k["created_local"] = local_time(k["created_at"], zone)
         k["revoked_local"] = local_time(k["revoked_at"], zone) if k["revoked_at"] else ""
-    return render("keys.html", {**context, "keys": keys, "issued": issued})
+    return render("keys.html", {**context, "keys": listed, "issued": issued, "form": form or {},
+                                "errors": errors or {}}, code)
+
+
+# the key form's refusals in words (the API's name the value it got: "..., not None")
+KEY_WORDS = {"liaison": "choose the delegation this liaison key is for",
+             "host": "a host key is for no delegation: leave Delegation empty"}
 
 
 @router.post("/desk/keys")
@@ -243,8 +255,16 @@ async def issue_key(request: Request) -> HTMLResponse:
     body = {"role": form.get("role"), "label": form.get("label") or ""}
     if form.get("role") == "liaison":
         body["delegation"] = form.get("delegation") or None
-    issued = await call_ok(request, desk, "POST", event_path(desk, "/keys"), json=body)
-    return await keys_page(request, issued)
+    response = await api(request, desk, "POST", event_path(desk, "/keys"), json=body)
+    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+        errors = field_errors(response.json().get("detail"), ("role", "delegation", "label"))
+        if "delegation" in errors:
+            errors["delegation"] = KEY_WORDS.get(str(form.get("role")), errors["delegation"])
+        typed = {k: form.get(k) or "" for k in ("role", "delegation", "label")}
+        return await keys_page(request, None, typed, errors, response.status_code)
+    if response.status_code >= 400:
+        raise refusal(response)
+    return await keys_page(request, response.json())
 
 
 @router.post("/desk/keys/{key_id}/revoke")

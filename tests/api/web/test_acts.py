@@ -182,3 +182,15 @@ def test_a_notice_made_for_another_session_is_not_shown(service: Service) -> Non
     forged = "Q2FsbCAxMjM0.00"  # "Call 1234", not signed by this session
     service.client.cookies.set("bilateral_notice", forged)
     assert "Call 1234" not in service.client.get("/desk/requests").text
+
+
+def test_a_key_without_its_delegation_is_refused_in_words_on_the_same_form(service: Service) -> None:
+    sign_in(service, "host")
+    refused = posted(service, "/desk/keys", {"role": "liaison", "delegation": "", "label": "for Hungary"},
+                     "/desk/keys")
+    assert refused.status_code == 422 and "<h1>Keys</h1>" in refused.text
+    assert error_of(refused.text, "delegation") == "choose the delegation this liaison key is for"
+    assert "not None" not in refused.text and 'value="for Hungary"' in refused.text
+    issued = posted(service, "/desk/keys", {"role": "liaison", "delegation": "A", "label": ""}, "/desk/keys")
+    assert issued.status_code == 200 and 'role="status"' in issued.text and "copy it now" in issued.text
+    assert service.client.get("/desk/keys?code=500").status_code == 200
