@@ -61,3 +61,26 @@ def test_a_revoke_asks_first_and_says_what_it_did(browser, desk) -> None:
     host.reload()
     assert host.locator("p[role=status]").count() == 0  # said once
     assert [v for w in watching for v in w.violations()] == []
+
+
+@pytest.mark.slow
+def test_a_double_click_posts_once_and_the_button_says_it_is_working(browser, desk) -> None:
+    server, keys = desk
+    proposed = httpx.post(f"{server.url}/events/conf/requests", json={"parties": ["A", "C"], "duration_minutes": 30},
+                          headers={"Authorization": f"Bearer {keys['A']}"})
+    request_id = proposed.json()["id"]
+    c = signed_in(browser, server, keys["C"])
+    held: list = []
+    c.route("**/accept", lambda route: held.append(route))  # the answer is held back: time to click again
+    seen: list = []  # the button as the page shows it meanwhile (Playwright waits out a navigation to look)
+    c.expose_function("reportButton", lambda *state: seen.append(state))
+    button = c.locator(f"form[action='/desk/requests/{request_id}/accept'] button")
+    button.evaluate("""b => { b.click(); setTimeout(() => b.click(), 300);  // again while the first is on its way
+        setTimeout(() => window.reportButton(b.textContent, b.getAttribute("aria-busy"), b.disabled), 600); }""")
+    c.wait_for_timeout(900)
+    assert seen == [("Working…", "true", True)]
+    assert len(held) == 1  # one post, not a second, stale one (412)
+    for route in held:
+        route.continue_()
+    c.wait_for_url(f"{server.url}/desk/proposals#request-{request_id}")
+    assert c.locator("[role=status]").inner_text() == f"{request_id} accepted."
