@@ -171,6 +171,7 @@ def field_errors(detail: list[dict] | None, fields: tuple[str, ...], renamed: di
 
 NOTICE_COOKIE = "bilateral_notice"
 NOTICE_SECONDS = 60  # it is read by the very next page; a minute covers a slow one
+NOTICE_LENGTH = 600  # characters: a sentence or two
 
 
 def _notice_mac(desk: Desk, sentence: str) -> str:
@@ -179,6 +180,8 @@ def _notice_mac(desk: Desk, sentence: str) -> str:
 
 def tell(request: Request, desk: Desk, response: Response, sentence: str) -> Response:
     """`response` (a redirect, usually) carries `sentence` to the next page of this session."""
+    if len(sentence) > NOTICE_LENGTH:  # a browser keeps a cookie of about 4 KB at most
+        sentence = sentence[:NOTICE_LENGTH - 1] + "…"
     text = base64.urlsafe_b64encode(sentence.encode()).decode()
     response.set_cookie(NOTICE_COOKIE, f"{text}.{_notice_mac(desk, sentence)}", max_age=NOTICE_SECONDS,
                         httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
