@@ -13,7 +13,8 @@ After an act, the next page says what happened (the notice). A route that redire
 
     return noticed(request, desk, "/desk/requests#request-BLR-HUN", "BLR-HUN accepted.")
 
-(or `tell(request, desk, response, sentence)` on a response of its own): the sentence travels in a short-lived
+(or `tell(request, desk, response, sentence)` on a response of its own; a button's route through `act` passes
+`notice="..."`): the sentence travels in a short-lived
 cookie (`NOTICE_COOKIE`, HttpOnly, SameSite=Strict, a minute), signed with the session's token so that no
 other browser or session can plant one; `page_context` reads it into the page's `notice`, which base.html
 shows at the top of <main> as role="status", and `render` clears it once shown. Redirect to the row acted
