@@ -161,6 +161,8 @@ class _RequestShown(BaseModel):
     accepted_by: list[str]
     declined_by: str | None
     revision: int
+    same_parties: list[str] = Field([], description="the other live (proposed or accepted) requests between "
+                                    "exactly these parties: allowed, and shown to every side")
 
 
 class RequestForHost(_RequestShown):

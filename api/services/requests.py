@@ -5,6 +5,11 @@ requests are accepted at once. A liaison's priority is its delegation's wish; th
 that is scheduled, and only the host sets `mandatory` and `fixed`. Another delegation's request is not found
 for a liaison, whatever it asks. Every change names the revision it read (`if_match`), moves the revision on,
 stamps the time and is written to the audit trail, in one transaction.
+
+Beyond the contract, a proposal (and a change) is refused when it can never be scheduled: a window outside
+every day, a meeting longer than every day (`api.services.proposal_checks`). A second live request between
+the same parties is allowed; each view lists the others in `same_parties` (a note beside the request, not
+part of it: it does not move its revision).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.identity import Identity, now
 from api.schemas import RequestCreate, RequestForHost, RequestForLiaison, RequestUpdate
 from api.services.etags import require_match, view_revision
+from api.services.proposal_checks import LIVE, check_proposal, same_parties
 from api.storage import repo
 from api.storage.db import Database
 from api.storage.models import EventRow, IdempotencyRow, RequestRow
@@ -42,10 +48,11 @@ class Replayed:
     body: dict[str, Any]
 
 
-def view(row: RequestRow | Row, caller: Identity) -> RequestView:
+def view(row: RequestRow | Row, caller: Identity, same: list[str] | None = None) -> RequestView:
     """The request as the caller may read it: the host with the scheduled priority and every wish, a liaison
     with its own wish only. Its `revision` (and ETag) is this view's: made from what it shows, so that what
-    the caller cannot see never moves it."""
+    the caller cannot see never moves it. `same`: the other live requests between the same parties (not in
+    the revision: another request's arrival changes nothing of this one)."""
     fields = row.fields
     common = dict(
         id=row.id, parties=row.parties, duration_minutes=fields["duration_minutes"],
@@ -56,9 +63,19 @@ def view(row: RequestRow | Row, caller: Identity) -> RequestView:
     )
     if caller.is_host:
         own = dict(priority=row.priority, wishes=row.wishes)
-        return RequestForHost(**common, **own, revision=view_revision(row.revision, {**common, **own}))
+        return RequestForHost(**common, **own, revision=view_revision(row.revision, {**common, **own}),
+                              same_parties=same or [])
     own = dict(my_priority=row.wishes.get(caller.delegation))
-    return RequestForLiaison(**common, **own, revision=view_revision(row.revision, {**common, **own}))
+    return RequestForLiaison(**common, **own, revision=view_revision(row.revision, {**common, **own}),
+                             same_parties=same or [])
+
+
+def _same_parties(session: Session, event_id: str, caller: Identity, rows: list | None = None) -> dict[str, list[str]]:
+    """Each live request's other live requests between exactly its parties, among those the caller sees
+    (a liaison's delegation is a party to all of them); from `rows` when they are every request it sees."""
+    if rows is None:
+        rows = repo.requests_listed(session, event_id, LIVE, None if caller.is_host else caller.delegation)
+    return same_parties([(r.id, list(r.parties)) for r in rows if r.status in LIVE and caller.is_party(r.parties)])
 
 
 def _shared(row: RequestRow) -> str:
@@ -77,9 +94,11 @@ def visible(session: Session, event_id: str, request_id: str, caller: Identity,
     return row
 
 
-def _check_against_event(event: EventRow, item: dict) -> None:
-    """The request must be valid contract input in this event (known delegations, windows, pins, ...)."""
-    check_contract({**event.setting, "requests": [item]}, rename={"requests[0]": ["body"]})
+def _check_against_event(event: EventRow, item: dict, sent: set[str] | frozenset[str] = frozenset()) -> None:
+    """The request must be valid contract input in this event (known delegations, windows, pins, ...), and
+    the fields `sent` must be schedulable in it at all (a window on one of its days, ...)."""
+    conference = check_contract({**event.setting, "requests": [item]}, rename={"requests[0]": ["body"]})
+    check_proposal(conference, event.setting["event"]["days"], item, set(sent))
 
 
 def _host_only(body: RequestCreate | RequestUpdate, caller: Identity) -> None:
@@ -126,7 +145,8 @@ def propose(db: Database, caller: Identity, event_id: str, body: RequestCreate,
             replay = _replay(session, caller, idempotency_key, digest)
             if replay is not None:
                 return replay
-            out = view(_create(session, event_id, body, caller), caller)
+            row = _create(session, event_id, body, caller)
+            out = view(row, caller, _same_parties(session, event_id, caller).get(row.id))
             if idempotency_key is not None:
                 session.add(IdempotencyRow(key_id=caller.key_id, idempotency_key=idempotency_key, body_hash=digest,
                                            status_code=201, response=out.model_dump(mode="json"), created_at=now()))
@@ -172,7 +192,7 @@ def _create(session: Session, event_id: str, body: RequestCreate, caller: Identi
     if repo.request_id_taken(session, event_id, request_id):
         raise _id_taken(request_id)
     item = {**body.model_dump(mode="json", exclude_none=True), "id": request_id}
-    _check_against_event(event, item)
+    _check_against_event(event, item, body.model_fields_set)
     row = repo.new_request(event_id, item, caller, now())
     session.add(row)
     session.flush()
@@ -190,12 +210,14 @@ def list_visible(db: Database, caller: Identity, event_id: str, status: str | No
                                     None if caller.is_host else caller.delegation)
         if not rows:  # a request's event exists (its rows go with it): only an empty listing asks
             repo.event_there_or_404(session, event_id)
-    return [view(r, caller) for r in rows if caller.is_party(r.parties)]
+        same = _same_parties(session, event_id, caller, rows if status is None else None)
+    return [view(r, caller, same.get(r.id)) for r in rows if caller.is_party(r.parties)]
 
 
 def read(db: Database, caller: Identity, event_id: str, request_id: str) -> RequestView:
     with db.reading() as session:
-        return view(visible(session, event_id, request_id, caller), caller)
+        row = visible(session, event_id, request_id, caller)
+        return view(row, caller, _same_parties(session, event_id, caller).get(row.id))
 
 
 # --- change, answer, withdraw: one transaction each, on the revision the caller read ------------------
@@ -220,7 +242,8 @@ def _changed(session: Session, row: RequestRow, caller: Identity, action: str, s
         row.revision += 1
     row.updated_at = at = now()
     repo.record(session, caller, row.event_id, action, row.id, at, **detail)
-    return view(row, caller)
+    session.flush()  # the listing of live requests reads this one as changed
+    return view(row, caller, _same_parties(session, row.event_id, caller).get(row.id))
 
 
 def change(db: Database, caller: Identity, event_id: str, request_id: str, body: RequestUpdate,
@@ -242,7 +265,7 @@ def change(db: Database, caller: Identity, event_id: str, request_id: str, body:
         parties = changes.get("parties", row.parties)
         item = {"id": row.id, "parties": parties, "priority": priority or row.priority,
                 **{k: v for k, v in fields.items() if v is not None}}
-        _check_against_event(event, item)
+        _check_against_event(event, item, set(changes))
         if caller.is_host:
             row.priority = priority or row.priority
         elif priority is not None:

@@ -17,10 +17,12 @@ from api.web.shared import (
     api,
     call_ok,
     checked_form,
+    day_choices,
     desk_of,
     event_path,
     field_errors,
     local_time,
+    noticed,
     page_context,
     refusal,
     render,
@@ -57,7 +59,7 @@ async def host_requests_page(request: Request, desk: Desk, filters: dict, form: 
         r["party_names"] = [context["names"].get(p, p) for p in r["parties"]]
     context.update(rows=sorted(rows, key=key), filters=filters, sorts=SORTS, form=form or {}, errors=errors or {},
                    counterparts=context["event"]["delegations"], party_fields=3, required_parties=2,
-                   form_action="/desk/requests")
+                   form_action="/desk/requests", days=day_choices(context["event"]))
     return render("host_requests.html", context, code)
 
 
@@ -134,7 +136,7 @@ async def edit_request(request: Request, request_id: str) -> Response:
     response = await api(request, desk, "PATCH", event_path(desk, f"/requests/{request_id}"), json=body,
                          headers={"If-Match": f'"{form.get("revision")}"'})
     if response.status_code == 200:
-        return RedirectResponse("/desk/requests", status.HTTP_303_SEE_OTHER)
+        return noticed(request, desk, f"/desk/requests#request-{response.json()['id']}", f"{request_id} saved.")
     if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
         errors = field_errors(response.json().get("detail"), REQUEST_FIELDS)
         return await _request_page(request, desk, request_id, values, errors, response.status_code)
@@ -170,15 +172,27 @@ def _pin(values: dict, errors: dict[str, str]) -> dict | None:
 
 
 @router.get("/desk/keys")
-async def keys_page(request: Request, issued: dict | None = None) -> HTMLResponse:
+async def keys(request: Request) -> HTMLResponse:
+    return await keys_page(request)
+
+
+async def keys_page(request: Request, issued: dict | None = None, form: dict | None = None,
+                    errors: dict | None = None, code: int = 200) -> HTMLResponse:
+    """The keys of the event; the one just issued (its secret, shown once); the form's refusal in words."""
     desk = await desk_of(request, host=True)
     context = await page_context(request, desk, "keys", title="Keys")
-    keys = await call_ok(request, desk, "GET", event_path(desk, "/keys"))
+    listed = await call_ok(request, desk, "GET", event_path(desk, "/keys"))
     zone = context["event"]["event"]["timezone"]
-    for k in keys:
+    for k in listed:
         k["created_local"] = local_time(k["created_at"], zone)
         k["revoked_local"] = local_time(k["revoked_at"], zone) if k["revoked_at"] else ""
-    return render("keys.html", {**context, "keys": keys, "issued": issued})
+    return render("keys.html", {**context, "keys": listed, "issued": issued, "form": form or {},
+                                "errors": errors or {}}, code)
+
+
+# the key form's refusals in words (the API's name the value it got: "..., not None")
+KEY_WORDS = {"liaison": "choose the delegation this liaison key is for",
+             "host": "a host key is for no delegation: leave Delegation empty"}
 
 
 @router.post("/desk/keys")
@@ -188,13 +202,22 @@ async def issue_key(request: Request) -> HTMLResponse:
     body = {"role": form.get("role"), "label": form.get("label") or ""}
     if form.get("role") == "liaison":
         body["delegation"] = form.get("delegation") or None
-    issued = await call_ok(request, desk, "POST", event_path(desk, "/keys"), json=body)
-    return await keys_page(request, issued)
+    response = await api(request, desk, "POST", event_path(desk, "/keys"), json=body)
+    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+        errors = field_errors(response.json().get("detail"), ("role", "delegation", "label"))
+        if "delegation" in errors:
+            errors["delegation"] = KEY_WORDS.get(str(form.get("role")), errors["delegation"])
+        typed = {k: form.get(k) or "" for k in ("role", "delegation", "label")}
+        return await keys_page(request, None, typed, errors, response.status_code)
+    if response.status_code >= 400:
+        raise refusal(response)
+    return await keys_page(request, response.json())
 
 
 @router.post("/desk/keys/{key_id}/revoke")
 async def revoke_key(request: Request, key_id: str) -> RedirectResponse:
-    return await act(request, "DELETE", f"/keys/{key_id}", "/desk/keys")
+    return await act(request, "DELETE", f"/keys/{quote(key_id, safe='')}", f"/desk/keys#key-{quote(key_id, safe='')}",
+                     notice=f"Key {key_id} revoked: whoever held it is signed out.")
 
 
 @router.get("/desk/feeds")
@@ -206,6 +229,15 @@ async def feeds_page(request: Request) -> HTMLResponse:
     for f in feeds:
         f["label"] = {"delegation": context["names"], "room": rooms}.get(f["kind"], {}).get(f["subject"], f["subject"])
     return render("feeds.html", {**context, "feeds": feeds})
+
+
+def _feed_label(event: dict, kind: str, subject: str) -> str:
+    """Hungary's feed, Room 1's feed, the event's feed: whose calendar it is, in words."""
+    if kind == "event":
+        return "the event's"
+    names = {d["id"]: d["name"] for d in event["delegations"]} if kind == "delegation" else \
+        {r["id"]: r["name"] for r in event["rooms"]}
+    return f"{names.get(subject, subject)}'s"
 
 
 # the API's path of each kind of feed's new link (the event-wide feed has its own route)
@@ -224,4 +256,6 @@ async def rotate_feed(request: Request) -> RedirectResponse:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=[{"loc": ["body", "kind"], "msg": which, "type": "value_error"}])
     await call_ok(request, desk, "POST", event_path(desk, ROTATE_PATHS[kind].format(subject=quote(subject, safe=""))))
-    return RedirectResponse("/desk/feeds", status.HTTP_303_SEE_OTHER)
+    label = _feed_label(await call_ok(request, desk, "GET", event_path(desk)), kind, subject)
+    return noticed(request, desk, f"/desk/feeds#feed-{kind}-{quote(subject, safe='')}",
+                   f"New link made for {label} feed: the old one no longer works.")

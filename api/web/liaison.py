@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.web.session import Desk
-from api.web.shared import act, api, call_ok, desk_of, event_path, local_time, page_context, render
+from api.web.shared import act, api, call_ok, day_choices, desk_of, event_path, local_time, page_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +33,7 @@ async def proposals_page(request: Request, desk: Desk, form: dict | None = None,
     waiting = [r for r in rows if r["status"] == "proposed" and me not in r["accepted_by"]]
     counterparts = [d for d in context["event"]["delegations"] if d["id"] != me]
     context.update(rows=rows, waiting=waiting, form=form or {}, errors=errors or {}, counterparts=counterparts,
-                   party_fields=2, required_parties=1, form_action="/desk/requests")
+                   party_fields=2, required_parties=1, form_action="/desk/requests", days=day_choices(context["event"]))
     return render("proposals.html", context, code)
 
 
@@ -81,4 +81,5 @@ async def feed(request: Request) -> HTMLResponse:
 @router.post("/desk/feed/rotate")
 async def rotate_feed(request: Request) -> RedirectResponse:
     desk = await desk_of(request, host=False)
-    return await act(request, "POST", f"/delegations/{desk.identity.delegation}/feed-token", "/desk/feed", host=False)
+    return await act(request, "POST", f"/delegations/{desk.identity.delegation}/feed-token", "/desk/feed", host=False,
+                     notice="New link made: the old one no longer works. Subscribe again with the link below.")

@@ -4,11 +4,33 @@ Every page reads and writes through the public API (in process, with the session
 the database: a liaison's page can show only what the API lets that liaison read. Forms post back here,
 with a CSRF token; the API's 422 messages are shown next to the fields they name. The host's pages are in
 `api.web.host`, the liaison's in `api.web.liaison`, the request forms both post in `api.web.forms`.
+
+What an officer reads of a refusal are words: `field_errors` turns the API's 422 items into a sentence per
+form field, putting pydantic's messages ("Input should be greater than 0") into the office's ("at least 1
+minute") through one table, `WORDS`; the contract's and the service's own messages are words already.
+
+After an act, the next page says what happened (the notice). A route that redirects after an act calls
+
+    return noticed(request, desk, "/desk/requests#request-BLR-HUN", "BLR-HUN accepted.")
+
+(or `tell(request, desk, response, sentence)` on a response of its own; a button's route through `act` passes
+`notice="..."`): the sentence travels in a short-lived
+cookie (`NOTICE_COOKIE`, HttpOnly, SameSite=Strict, a minute), signed with the session's token so that no
+other browser or session can plant one; `page_context` reads it into the page's `notice`, which base.html
+shows at the top of <main> as role="status", and `render` clears it once shown. Redirect to the row acted
+on (`#request-<id>`, `#key-<id>`, `#feed-<kind>-<subject>`): the rows carry those ids, so that the officer
+is back where they were.
+
+Dates and times are shown in the event's zone, as "31 Oct 14:15" (`local_time`); a form asks for a day of
+the event ("31 Oct", `day_choices`) and a time "HH:MM".
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import hashlib
+import hmac
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +42,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.services.proposal_checks import day_label
 from api.web.session import (
     COOKIE,
     SIGN_IN_COOKIE,
@@ -96,17 +119,91 @@ def refusal(response: httpx.Response) -> HTTPException:
     return HTTPException(response.status_code, detail=response.json().get("detail"), headers=kept)
 
 
+# pydantic's message types in the office's words, by field ("*": any field). The API keeps its own messages
+# (clients read `type`); only the desk says them this way. A type not here shows the API's message.
+WORDS: dict[tuple[str, str], str] = {
+    ("duration_minutes", "greater_than"): "at least 1 minute",
+    ("duration_minutes", "less_than_equal"): "at most 1440 minutes (a whole day)",
+    ("duration_minutes", "int_parsing"): "the number of minutes, in figures (e.g. 30)",
+    ("duration_minutes", "int_from_float"): "a whole number of minutes",
+    ("duration_minutes", "missing"): "say how many minutes",
+    ("priority", "greater_than_equal"): "at least 1 (1 = lowest)",
+    ("priority", "less_than_equal"): "at most 1000000",
+    ("priority", "int_parsing"): "a whole number, 1 or more (1 = lowest)",
+    ("priority", "int_from_float"): "a whole number, 1 or more (1 = lowest)",
+    ("priority", "missing"): "give a priority (1 = lowest)",
+    ("parties", "too_short"): "choose at least two delegations",
+    ("parties", "too_long"): "at most 10 delegations",
+    ("parties", "list_type"): "choose at least two delegations",
+    ("parties", "missing"): "choose at least two delegations",
+    ("parties", "string_pattern_mismatch"): "choose the delegations from the list",
+    ("preferred", "string_pattern_mismatch"): "a day of the event and a time HH:MM",
+    ("preferred", "missing"): "give both the start and the end",
+    ("window", "string_pattern_mismatch"): "a day of the event and a time HH:MM",
+    ("*", "missing"): "required",
+    ("*", "int_parsing"): "a whole number, in figures",
+    ("*", "int_type"): "a whole number, in figures",
+    ("*", "float_parsing"): "a number, in figures",
+    ("*", "extra_forbidden"): "not a field of this form",
+}
+
+
+def in_words(field: str, item: dict) -> str:
+    """One 422 item as the officer reads it (WORDS), or the API's own message."""
+    kind = str(item.get("type", ""))
+    return WORDS.get((field, kind)) or WORDS.get(("*", kind)) or str(item.get("msg", ""))
+
+
 def field_errors(detail: list[dict] | None, fields: tuple[str, ...], renamed: dict[str, str] | None = None
                  ) -> dict[str, str]:
     """The API's 422 items by the form field they name (`renamed`: an API field shown under another name),
-    "other" for the rest: the words go next to the field."""
+    "other" for the rest, in words (WORDS): the words go next to the field."""
     errors: dict[str, str] = {}
     for item in detail or []:
         loc = item.get("loc") or []
         field = loc[1] if len(loc) > 1 and loc[0] == "body" else "other"
+        words = in_words(str(field), item)
         field = (renamed or {}).get(field, field)
-        errors.setdefault(field if field in fields else "other", item.get("msg", ""))
+        errors.setdefault(field if field in fields else "other", words)
     return errors
+
+
+# --- the notice: what the last act did, on the next page ------------------------------------------------
+
+NOTICE_COOKIE = "bilateral_notice"
+NOTICE_SECONDS = 60  # it is read by the very next page; a minute covers a slow one
+NOTICE_LENGTH = 600  # characters: a sentence or two
+
+
+def _notice_mac(desk: Desk, sentence: str) -> str:
+    return hmac.new(desk.token.encode(), b"notice\0" + sentence.encode(), hashlib.sha256).hexdigest()
+
+
+def tell(request: Request, desk: Desk, response: Response, sentence: str) -> Response:
+    """`response` (a redirect, usually) carries `sentence` to the next page of this session."""
+    if len(sentence) > NOTICE_LENGTH:  # a browser keeps a cookie of about 4 KB at most
+        sentence = sentence[:NOTICE_LENGTH - 1] + "…"
+    text = base64.urlsafe_b64encode(sentence.encode()).decode()
+    response.set_cookie(NOTICE_COOKIE, f"{text}.{_notice_mac(desk, sentence)}", max_age=NOTICE_SECONDS,
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
+    return response
+
+
+def noticed(request: Request, desk: Desk, to: str, sentence: str) -> RedirectResponse:
+    """A 303 to `to` (with the row's #anchor), whose page says `sentence`."""
+    response = RedirectResponse(to, status.HTTP_303_SEE_OTHER)
+    tell(request, desk, response, sentence)
+    return response
+
+
+def notice_of(request: Request, desk: Desk) -> str | None:
+    """The sentence this session's last act left, if any (one made for another session is ignored)."""
+    text, _, mac = request.cookies.get(NOTICE_COOKIE, "").partition(".")
+    try:
+        sentence = base64.urlsafe_b64decode(text.encode()).decode()
+    except ValueError:
+        return None
+    return sentence if sentence and hmac.compare_digest(mac, _notice_mac(desk, sentence)) else None
 
 
 def event_path(desk: Desk, rest: str = "") -> str:
@@ -118,15 +215,26 @@ async def page_context(request: Request, desk: Desk, page: str, **more: Any) -> 
     names = {d["id"]: d["name"] for d in event["delegations"]}
     own = names.get(desk.identity.delegation or "", "")
     return {"request": request, "desk": desk, "event": event, "page": page, "names": names,
-            "delegation_name": own, "title": more.pop("title", page.capitalize()), **more}
+            "delegation_name": own, "title": more.pop("title", page.capitalize()),
+            "notice": notice_of(request, desk), **more}
 
 
 def render(name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
-    return templates.TemplateResponse(context["request"], name, context, status_code=code)
+    response = templates.TemplateResponse(context["request"], name, context, status_code=code)
+    if "notice" in context and NOTICE_COOKIE in context["request"].cookies:  # shown (or not ours): once only
+        response.delete_cookie(NOTICE_COOKIE, path="/")
+    return response
 
 
-def local_time(iso: str, zone: str, fmt: str = "%a %d %b %H:%M") -> str:
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(zone)).strftime(fmt)
+def local_time(iso: str | datetime, zone: str, fmt: str | None = None) -> str:
+    """A moment in the event's zone, by default as the desk writes it: "31 Oct 14:15"."""
+    moment = (datetime.fromisoformat(iso) if isinstance(iso, str) else iso).astimezone(ZoneInfo(zone))
+    return moment.strftime(fmt) if fmt else f"{day_label(moment.date())} {moment:%H:%M}"
+
+
+def day_choices(event: dict) -> list[tuple[str, str]]:
+    """The event's days for a form's day <select>: (YYYY-MM-DD, "31 Oct")."""
+    return [(d["date"], day_label(date.fromisoformat(d["date"]))) for d in event["event"]["days"]]
 
 
 
@@ -182,11 +290,15 @@ async def sign_out(request: Request) -> RedirectResponse:
     return response
 
 
-async def act(request: Request, method: str, path: str, then: str, host: bool = True) -> RedirectResponse:
-    """A button's form: check its token, make the one API call it stands for, go to the page to see next."""
+async def act(request: Request, method: str, path: str, then: str, host: bool = True,
+              notice: str | None = None) -> RedirectResponse:
+    """A button's form: check its token, make the one API call it stands for, go to the page to see next
+    (saying `notice` there, when given)."""
     desk = await desk_of(request, host=host)
     await checked_form(request, desk)
     await call_ok(request, desk, method, event_path(desk, path))
+    if notice:
+        return noticed(request, desk, then, notice)
     return RedirectResponse(then, status.HTTP_303_SEE_OTHER)
 
 

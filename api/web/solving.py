@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -24,10 +23,12 @@ from api.web.shared import (
     api,
     call_ok,
     checked_form,
+    day_choices,
     desk_of,
     event_path,
     field_errors,
     local_time,
+    noticed,
     page_context,
     refusal,
     render,
@@ -56,12 +57,7 @@ async def _solve_page(request: Request, desk: Desk, form: dict | None = None, er
     for s in solves:
         s["created_local"] = local_time(s["created_at"], zone)
     return render("solve.html", {**context, "solves": list(reversed(solves)), "form": form or {},
-                                 "errors": errors or {}, "days": event_days(context["event"])}, code)
-
-
-def event_days(event: dict) -> list[dict[str, str]]:
-    """The event's days as a day picker offers them: the ISO date and "31 Oct" (never the browser's order)."""
-    return [{"value": d["date"], "label": f"{date.fromisoformat(d['date']):%d %b}"} for d in event["event"]["days"]]
+                                 "errors": errors or {}, "days": day_choices(context["event"])}, code)
 
 
 def _freeze_before(form: dict) -> tuple[str | None, str | None]:
@@ -311,13 +307,7 @@ async def publish(request: Request, solve_id: str) -> Response:
         return await _confirm_page(request, desk, solve_id, choice, messages, response.status_code)
     if response.status_code >= 400:
         raise refusal(response)
-    done = response.json()
-    target = RedirectResponse("/desk/home", status.HTTP_303_SEE_OTHER)
-    from api.web import shared
-
-    if hasattr(shared, "set_notice"):
-        shared.set_notice(target, published_words(done))
-    return target
+    return noticed(request, desk, "/desk/home", published_words(response.json()))
 
 
 def published_words(done: dict) -> str:

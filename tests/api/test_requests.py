@@ -161,3 +161,61 @@ def test_bad_proposals_name_the_field(service: Service) -> None:
                                 headers={"If-Match": service.etag("host", "/events/conf/requests/A-B")})
     assert null_parties.status_code == 422
     assert len(service.get("A", "/events/conf/requests").json()) == 1  # nothing stored
+
+
+# --- what can never be scheduled is refused; a second request between the same parties is flagged ----
+
+
+def test_a_window_outside_every_day_is_refused_naming_it_and_the_days(service: Service) -> None:
+    in_2020 = {"start": "2020-10-31T10:00", "end": "2020-10-31T11:00"}
+    on_the_day = {"start": "2024-10-31T10:00", "end": "2024-10-31T11:00"}
+    for field in ("preferred", "window"):
+        refused = propose(service, body={**PROPOSAL, field: [on_the_day, in_2020]})
+        assert refused.status_code == 422, refused.text
+        [item] = refused.json()["detail"]
+        assert item["loc"] == ["body", field, 1]
+        assert "2020-10-31T10:00" in item["msg"] and "31 Oct, 09:00–13:00" in item["msg"]
+    evening = {"start": "2024-10-31T13:00", "end": "2024-10-31T18:00"}  # after the day's hours (half-open)
+    assert propose(service, body={**PROPOSAL, "preferred": [evening]}).status_code == 422
+    overlapping = {"start": "2024-10-31T12:30", "end": "2024-10-31T18:00"}
+    assert propose(service, body={**PROPOSAL, "preferred": [overlapping]}).status_code == 201
+    etag = service.etag("host", "/events/conf/requests/A-B")
+    changed = service.call("host", "PATCH", "/events/conf/requests/A-B", json={"preferred": [in_2020]},
+                           headers={"If-Match": etag})
+    assert changed.status_code == 422 and changed.json()["detail"][0]["loc"] == ["body", "preferred", 0]
+
+
+def test_a_meeting_longer_than_every_day_is_refused_saying_the_longest_day(service: Service) -> None:
+    refused = propose(service, body={**PROPOSAL, "duration_minutes": 900})
+    assert refused.status_code == 422
+    [item] = refused.json()["detail"]
+    assert item["loc"] == ["body", "duration_minutes"]
+    assert "900 minutes" in item["msg"] and "31 Oct, 09:00–13:00: 240 minutes" in item["msg"]
+    assert propose(service, body={**PROPOSAL, "duration_minutes": 240}).status_code == 201
+    etag = service.etag("host", "/events/conf/requests/A-B")
+    longer = service.call("host", "PATCH", "/events/conf/requests/A-B", json={"duration_minutes": 241},
+                          headers={"If-Match": etag})
+    assert longer.status_code == 422 and longer.json()["detail"][0]["loc"] == ["body", "duration_minutes"]
+    assert service.get("host", "/events/conf/requests/A-B").json()["duration_minutes"] == 60
+
+
+def test_a_second_request_between_the_same_parties_is_flagged_to_both_sides_and_the_host(service: Service) -> None:
+    first, _ = proposed(service)
+    created = propose(service, body={**PROPOSAL, "parties": ["C", "A"]}, who="C")
+    assert created.status_code == 201, created.text
+    first_id, second_id = first.rsplit("/", 1)[1], created.json()["id"]
+    assert created.json()["same_parties"] == [first_id]  # the proposer is told at once
+    for who in ("A", "C", "host"):
+        listed = {r["id"]: r["same_parties"] for r in service.get(who, "/events/conf/requests").json()}
+        assert listed[first_id] == [second_id] and listed[second_id] == [first_id], who
+        assert service.get(who, first).json()["same_parties"] == [second_id], who
+    assert service.get("host", "/events/conf/requests?status=proposed").json()[0]["same_parties"] == [second_id]
+    assert service.get("host", "/events/conf/requests/A-B").json()["same_parties"] == []
+    # a third delegation sees neither, nor any trace of them in its own requests
+    for who in ("B", "E"):
+        assert first_id not in service.get(who, "/events/conf/requests").text
+        assert second_id not in service.get(who, "/events/conf/requests").text
+    # a declined one is no longer live
+    path = f"/events/conf/requests/{second_id}"
+    assert service.post("A", f"{path}/decline", headers={"If-Match": service.etag("A", path)}).status_code == 200
+    assert service.get("C", first).json()["same_parties"] == []

@@ -62,8 +62,9 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     a.wait_for_load_state()
     assert "A-C" in a.inner_text("section[aria-labelledby=mine]")
     a.get_by_label("Counterpart 1").select_option("C")
-    a.get_by_label("From").fill("2024-10-31T11:00")
-    a.get_by_label("Until").fill("2024-10-31T10:00")
+    a.get_by_label("Day").select_option(label="31 Oct")  # the event's days, in the event's time
+    a.get_by_label("From").fill("11:00")
+    a.get_by_label("Until").fill("10:00")
     a.get_by_role("button", name="Propose").click()
     a.wait_for_load_state()
     said = a.locator("#preferred-error").inner_text()  # the service's message, next to the fields it names
@@ -150,7 +151,7 @@ def test_keyboard_reaches_every_control_of_the_propose_form(browser, desk) -> No
     for _ in range(40):
         a.keyboard.press("Tab")
         reached.add(a.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
-    assert {"party-0", "duration", "priority", "pref-start", "pref-end", "Propose"} <= reached
+    assert {"party-0", "duration", "priority", "pref-day", "pref-start", "pref-end", "Propose"} <= reached
     unlabelled = a.evaluate("""[...document.querySelectorAll('input:not([type=hidden]), select')]
         .filter(e => !e.labels || e.labels.length === 0).map(e => e.name)""")
     assert unlabelled == []
