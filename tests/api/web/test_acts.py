@@ -112,12 +112,12 @@ def test_the_hosts_edit_form_keeps_the_words_beside_the_fields(service: Service)
     refused = posted(service, "/desk/requests/A-B", {"revision": revision_of(page), "duration_minutes": "0",
                                                      "priority": "x"}, "/desk/requests/A-B")
     assert refused.status_code == 422 and "<h1>Request A-B</h1>" in refused.text
-    assert error_of(refused.text, "duration") == "at least 1 minute"
+    assert error_of(refused.text, "duration_minutes") == "at least 1 minute"
     assert error_of(refused.text, "priority") == "a whole number, 1 or more (1 = lowest)"
     assert 'value="x"' in refused.text  # as typed
     longer = posted(service, "/desk/requests/A-B", {"revision": revision_of(page), "duration_minutes": "500",
                                                     "priority": "5"}, "/desk/requests/A-B")
-    assert "longer than the longest day" in error_of(longer.text, "duration")
+    assert "longer than the longest day" in error_of(longer.text, "duration_minutes")
     saved = posted(service, "/desk/requests/A-B", {"revision": revision_of(page), "duration_minutes": "45",
                                                    "priority": "7"}, "/desk/requests/A-B")
     assert saved.status_code == 303 and saved.headers["location"] == "/desk/requests#request-A-B"
