@@ -23,7 +23,7 @@ const guardForms = () => {
       // after the form's data is taken: a button disabled now would not send its own name and value
       setTimeout(() => {
         labels.set(button, [...button.childNodes]);
-        button.textContent = "Working…";
+        button.textContent = form.dataset.working || "Working…";  // e.g. "Publishing…"
         button.setAttribute("aria-busy", "true");
         button.disabled = true;
       }, 0);
