@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.services.proposal_checks import day_label as written_day
 from api.web.session import Desk
 from api.web.shared import (
     api,
@@ -72,13 +73,13 @@ LOCAL_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
 
 
 def day_label(day: str) -> str:
-    """"2024-10-31" -> "31 Oct"."""
-    return datetime.fromisoformat(day).strftime("%d %b")
+    """"2024-10-31" -> "31 Oct" (the desk's one way of writing a day: `proposal_checks.day_label`)."""
+    return written_day(date.fromisoformat(day[:10]))
 
 
 def event_time(moment: str) -> str:
     """"2024-10-31T14:15" (the event's wall-clock time, as the contract writes it) -> "31 Oct 14:15"."""
-    return datetime.fromisoformat(moment).strftime("%d %b %H:%M")
+    return f"{day_label(moment)} {datetime.fromisoformat(moment):%H:%M}"
 
 
 def window_text(window: dict) -> str:

@@ -77,3 +77,18 @@ class Watched:
 
     def close(self) -> None:
         self.context.close()
+
+
+def signed_in(browser, url: str, key: str, watching: list[Watched] | None = None,
+              viewport: dict | None = None):
+    """A page of the desk at `url` signed in with this key (its browser context watched for CSP violations,
+    added to `watching`)."""
+    watched = Watched(browser, url, viewport=viewport or {"width": 1200, "height": 900})
+    if watching is not None:
+        watching.append(watched)
+    page = watched.new_page()
+    page.goto(f"{url}/")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return page

@@ -14,6 +14,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from tests.support.browser import Watched
+from tests.support.browser import signed_in as browser_signed_in
 from tests.support.paths import ROOT
 from tests.support.served import Served, served_with_keys
 
@@ -35,16 +36,7 @@ def shot(page, name: str) -> None:
 
 
 def signed_in(browser, server: Served, key: str, watching: list[Watched] | None = None):
-    """A page signed in with this key (its browser, watched for CSP violations, added to `watching`)."""
-    watched = Watched(browser, server.url, viewport={"width": 1200, "height": 900})
-    if watching is not None:
-        watching.append(watched)
-    page = watched.new_page()
-    page.goto(f"{server.url}/")
-    page.get_by_label("API key").fill(key)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    return page
+    return browser_signed_in(browser, server.url, key, watching)
 
 
 @pytest.mark.slow

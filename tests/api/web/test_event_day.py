@@ -21,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import Watched
+from tests.support.browser import Watched, signed_in
 from tests.support.paths import ROOT
 from tests.support.served import Served
 from tests.support.service import settings_for
@@ -41,14 +41,7 @@ class Day:
         self.watching: list[Watched] = []
 
     def page(self, key: str):
-        watched = Watched(self.browser, self.server.url, viewport=SIZES["desktop"])
-        self.watching.append(watched)
-        page = watched.new_page()
-        page.goto(f"{self.server.url}/")
-        page.get_by_label("API key").fill(key)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
+        return signed_in(self.browser, self.server.url, key, self.watching, SIZES["desktop"])
 
     def step(self, page, name: str, act=None) -> None:
         """Do `act` (a click that loads a page; none: load the page again), time it to the page's load, and
