@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from api.progress_words import figures_words
 from api.security import document_headers
 from api.web.session import Desk
 from api.web.shared import (
@@ -153,13 +154,11 @@ async def solve_result(request: Request, solve_id: str) -> HTMLResponse:
 
 
 def result_summary(solve: dict) -> str | None:
-    """"118 of 120 meetings placed · priority 338 · best possible: proven" for a solve with a schedule."""
+    """"118 of 120 meetings placed · priority 338 · best possible: proven", in the words of its progress."""
     if solve.get("scheduled_priority") is None or solve.get("meetings") is None:
         return None
     asked = solve["meetings"] + len(solve.get("unscheduled") or [])
-    best = "proven" if solve["scheduled_priority"] >= solve["upper_bound"] else f"≤ {solve['upper_bound']}"
-    placed, priority = solve["meetings"], solve["scheduled_priority"]
-    return f"{placed} of {asked} meetings placed · priority {priority} · best possible: {best}"
+    return figures_words(solve["meetings"], asked, solve["scheduled_priority"], solve["upper_bound"])
 
 
 async def _published_meetings(request: Request, desk: Desk) -> list[dict]:

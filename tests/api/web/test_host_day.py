@@ -123,6 +123,6 @@ def test_ages_and_figures_read_as_words() -> None:
     assert age(now - timedelta(hours=2, minutes=5), now) == "2 h 5 min ago"
     assert age(now - timedelta(days=1, hours=3, minutes=4), now) == "1 d 3 h ago"
     solve = {"meetings": 67, "unscheduled": [{}] * 53, "scheduled_priority": 338, "upper_bound": 352}
-    assert result_summary(solve) == "67 of 120 meetings placed · priority 338 · best possible: ≤ 352"
+    assert result_summary(solve) == "67 of 120 meetings placed · priority 338 · best possible ≤ 352"
     assert result_summary({**solve, "upper_bound": 338}).endswith("best possible: proven")
     assert result_summary({"meetings": None, "scheduled_priority": None}) is None

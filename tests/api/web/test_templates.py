@@ -67,7 +67,8 @@ def test_signing_out_ends_the_session_on_the_server(tmp_path: Path) -> None:
 # host home, everyone else goes to the sign-in page. Posts need a session and their CSRF token.
 DESK_PAGES = {
     "/desk/home": "host", "/desk/requests": "host", "/desk/requests/A-B": "host", "/desk/solve": "host",
-    "/desk/plan": "host",
+    "/desk/plan": "host", "/desk/solves/s_x": "host", "/desk/solves/s_x/state": "host",
+    "/desk/solves/s_x/publish": "host", "/desk/solves/s_x/plan": "host", "/desk/solves/s_x/agendas/A": "host",
     "/desk/plan/grid": "host", "/desk/keys": "host", "/desk/feeds": "host",
     "/desk/event": "host", "/desk/event/delegations/A": "host", "/desk/event/rooms/R1": "host",
     "/desk/event/programme/lunch": "host", "/desk/event/new-room": "host", "/desk/event/new-programme": "host",
