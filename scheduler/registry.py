@@ -56,8 +56,6 @@ class Rule:
     party_in_the_way: Callable[[rule_words.InTheWay], str] | None = None
     clash: Callable[[rule_words.Clash], str] | None = None
     demand: Callable[[Conference, Request], str | None] | None = None
-    # the heading under which an office's tool groups the requests this rule keeps out most
-    left_out: str = ""
 
 
 RULES: tuple[Rule, ...] = (
@@ -65,7 +63,6 @@ RULES: tuple[Rule, ...] = (
         1,
         names.ONCE,
         "Each request is scheduled at most once; a mandatory one exactly once.",
-        left_out="Held at most once",
         check=check.once,
         model=ModelPart(rule_parts.once, relaxed=relaxation.once),
         demand=rule_words.once_demand,
@@ -74,7 +71,6 @@ RULES: tuple[Rule, ...] = (
         2,
         names.DAY_HOURS_AND_GRID,
         "A meeting lies inside one day's hours and starts on that day's slot grid.",
-        left_out="Outside the day's hours",
         check=check.day_hours_and_grid,
         placement=(TimeStep(names.DAY_HOURS_AND_GRID, place.day_hours_and_grid, place.day_hours_and_grid_words),),
     ),
@@ -82,7 +78,6 @@ RULES: tuple[Rule, ...] = (
         3,
         names.PRESENCE,
         "A meeting lies inside every party's available windows and the request's windows.",
-        left_out="Parties not there at the same time",
         check=check.presence,
         placement=(TimeStep(names.PRESENCE, place.presence, place.presence_words),),
     ),
@@ -90,7 +85,6 @@ RULES: tuple[Rule, ...] = (
         4,
         names.ONE_PLACE_AT_A_TIME,
         "A delegation's commitments (meetings, programme items it attends) are apart by at least the changeover.",
-        left_out="Parties' time taken by other meetings",
         check=check.one_place_at_a_time,
         placement=(
             TimeStep(names.ONE_PLACE_AT_A_TIME, place.one_place_at_a_time, place.one_place_at_a_time_words),
@@ -111,7 +105,6 @@ RULES: tuple[Rule, ...] = (
         5,
         names.ROOM_USE,
         "Meetings in one room (and programme items held there) are apart by the turnover, inside the room's hours.",
-        left_out="Rooms taken or closed then",
         check=check.room_use,
         placement=(RoomTimeStep(names.ROOM_USE, place.room_use, place.room_use_words),),
         model=ModelPart(rule_parts.room_use, (strengthening.ROOM_SET_ENERGY,), relaxed=relaxation.room_use),
@@ -126,7 +119,6 @@ RULES: tuple[Rule, ...] = (
         6,
         names.SEATS,
         "The room seats the meeting.",
-        left_out="No room large enough",
         check=check.seats,
         placement=(RoomStep(names.SEATS, place.seats, place.seats_words),),
     ),
@@ -134,7 +126,6 @@ RULES: tuple[Rule, ...] = (
         7,
         names.FEATURES,
         "The room has every required feature, and interpretation when the parties share no language.",
-        left_out="No room with what it needs",
         check=check.features,
         placement=(RoomStep(names.FEATURES, place.features, place.features_words),),
     ),
@@ -142,7 +133,6 @@ RULES: tuple[Rule, ...] = (
         8,
         names.PROTOCOL_LEVEL,
         "The room's level is at least the highest level among the parties.",
-        left_out="No room of its protocol level",
         check=check.protocol_level,
         placement=(RoomStep(names.PROTOCOL_LEVEL, place.protocol_level, place.protocol_level_words),),
     ),
@@ -150,7 +140,6 @@ RULES: tuple[Rule, ...] = (
         9,
         names.HOME_ROOMS,
         "A meeting is held in the host's home room, else in one of the parties' home rooms.",
-        left_out="Host's own salon not free",
         check=check.home_rooms,
         placement=(RoomStep(names.HOME_ROOMS, place.home_rooms, place.home_rooms_words),),
     ),
@@ -158,7 +147,6 @@ RULES: tuple[Rule, ...] = (
         10,
         names.DAILY_LOAD,
         "A delegation has at most max_meetings_per_day meetings on each day.",
-        left_out="Daily limit of meetings reached",
         check=check.daily_load,
         model=ModelPart(rule_parts.daily_load, relaxed=relaxation.daily_load),
         blocks=Blocking(names.DAILY_LOAD, between.daily_load),
@@ -172,7 +160,6 @@ RULES: tuple[Rule, ...] = (
         11,
         names.INTERPRETERS,
         "At no instant run more meetings needing interpretation than interpreter teams.",
-        left_out="Interpreters busy",
         check=check.interpreters,
         placement=(RoomStep(names.INTERPRETERS, place.interpreters, place.interpreters_words),),
         model=ModelPart(rule_parts.interpreters, relaxed=relaxation.interpreters),
@@ -187,7 +174,6 @@ RULES: tuple[Rule, ...] = (
         12,
         names.PINNED,
         "A pinned request is always scheduled, exactly at its fixed start (and in its fixed room).",
-        left_out="Pinned where it cannot be held",
         check=check.pinned,
         # the pin narrows the candidates first, so a pin that breaks a rule is blamed on that rule
         placement=(
@@ -201,7 +187,6 @@ RULES: tuple[Rule, ...] = (
         13,
         names.RESERVED_ROOMS,
         "A room reserved for a delegation (its salon) holds only meetings of which it is a party.",
-        left_out="Rooms reserved for others",
         check=check.reserved_rooms,
         placement=(
             RoomStep(
@@ -215,8 +200,6 @@ RULES: tuple[Rule, ...] = (
 )
 
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
-# the cause of a left-out request that still fits, which the solver did not reach before its time limit
-NOT_REACHED = "not_reached"
 ALL_RULES: frozenset[str] = frozenset(BY_NAME)
 # the rules that arbitrate between meetings, as their `blocks` say: infeasibility analysis leaves each out in
 # turn to find the culprit, and the explanations weigh each as a whole
@@ -258,10 +241,3 @@ def rule_table() -> str:
     rows += [f"| {rule.number} | `{rule.name}` | {rule.text} |" for rule in RULES]
     return "\n".join(rows) + "\n"
 
-
-def left_out_heading(cause: str | None) -> str:
-    """The heading of a group of left-out requests by what keeps them out most (`Unscheduled.cause`)."""
-    if cause == NOT_REACHED:
-        return "Still fit: not reached before the time limit"
-    rule = BY_NAME.get(cause or "")
-    return rule.left_out if rule is not None else "Other reasons"

@@ -45,6 +45,8 @@ PUBLIC_FOR_THE_SERVICE = {
     "scheduler.publish.from_outcome", "scheduler.publish.revisions", "scheduler.publish.delegation_view",
     "scheduler.cli", "scheduler.contract.local_time",
     "scheduler.solve.move_cost", "scheduler.solve.choices", "scheduler.publish.choices",  # re-plans side by side
+    "scheduler.contract.left_out",  # the groups of left-out requests, in words
+    "scheduler.publish.office",  # a publication's room plan and agendas, previewed before it is published
 }  # fmt: skip
 
 

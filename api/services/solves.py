@@ -24,8 +24,8 @@ from api.storage.db import Database
 from api.storage.models import SolveRow, VersionRow
 from scheduler.contract.document import Changes, ScheduleDocument
 from scheduler.contract.domain import Conference
+from scheduler.contract.left_out import left_out_heading
 from scheduler.contract.local_time import UnclearLocalTime, event_instant
-from scheduler.registry import left_out_heading
 from scheduler.solve.baseline import Anchor, BadAnchor
 
 

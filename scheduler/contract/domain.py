@@ -229,5 +229,5 @@ class Unscheduled:
     confirmed: bool | None = None  # whether a solve confirmed the reason (scheduler.explain.why); None: not tried
     what_if: tuple[str, ...] = ()  # changes a solve showed would let it in, in the office's words
     party_what_if: tuple[str, ...] = ()  # those that can be said to its parties
-    cause: str | None = None  # the rule that keeps it out most (scheduler.registry), or NOT_REACHED
+    cause: str | None = None  # the rule that keeps it out most, or NOT_REACHED (contract.left_out)
     changes: tuple[WhatIfChange, ...] = ()  # the confirmed what-ifs that are one edit, for the office

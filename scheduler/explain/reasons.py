@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from scheduler.contract.domain import Conference, Meeting, Unscheduled
-from scheduler.registry import BY_NAME, NOT_REACHED, blocking
+from scheduler.contract.left_out import NOT_REACHED
+from scheduler.registry import BY_NAME, blocking
 from scheduler.rules.between import Blocking, Placed, by_time_and_room
 from scheduler.rules.placement import Placement, day_of_start
 from scheduler.rules.words import Obstacle, join

@@ -192,13 +192,15 @@ def test_the_desk_shows_the_choices_side_by_side_each_with_its_publish_button(re
     assert page.status_code == 200, page.text
     html = page.text
     assert "Choices side by side" in html
-    buttons = re.findall(r'<input type="hidden" name="choice" value="([^"]+)">\s*<button type="submit">Publish',
-                         html)
+    # each choice's Publish opens the confirmation of that choice
+    buttons = re.findall(rf'href="/desk/solves/{replanned.choices_id}/publish\?choice=([^"]+)">Publish', html)
     assert buttons == ["nothing-moves", "balanced-cheaper"]
+    confirm = desk.get(f"/desk/solves/{replanned.choices_id}/publish", params={"choice": "nothing-moves"}).text
+    assert "Publish version 2?" in confirm and '<input type="hidden" name="choice" value="nothing-moves">' in confirm
     assert "the same as Balanced, half the rate" not in html and "the same as Most priority" in html
     assert "Publish “Nothing moves”" in html and "Publish “Balanced, half the rate”" in html
     assert re.search(r"<details>\s*<summary>1 meeting moves</summary>.*<strong>A-B</strong>: \d+ Oct", html, re.S)
-    assert "Publish as the next version" not in html  # one button per choice instead
+    assert "Publish as version" not in html  # one button per choice instead
     form = desk.get("/desk/solve").text
     assert 'name="move_cost"' in form and 'name="choices" type="checkbox"' in form
     assert '<option value="priority"' in form

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.web.test_templates import sign_in
+from tests.support.desk import sign_in
 from tests.support.service import Service, base_input, settings_for, start_service
 
 

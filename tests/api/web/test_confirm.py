@@ -8,8 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.web.test_desk import signed_in
-from tests.support.browser import Watched
+from tests.support.browser import Watched, signed_in
 from tests.support.served import served_with_keys
 
 
@@ -31,7 +30,7 @@ def revoked(server, host_key: str, key_id: str) -> bool:
 def test_a_revoke_asks_first_and_says_what_it_did(browser, desk) -> None:
     server, keys = desk
     watching: list[Watched] = []
-    host = signed_in(browser, server, keys["host"], watching)
+    host = signed_in(browser, server.url, keys["host"], watching)
     host.goto(f"{server.url}/desk/keys")
     row = host.locator("tr", has_text="liaison").filter(has_text="A").first
     key_id = row.get_attribute("id").removeprefix("key-")
@@ -69,7 +68,7 @@ def test_a_double_click_posts_once_and_the_button_says_it_is_working(browser, de
     proposed = httpx.post(f"{server.url}/events/conf/requests", json={"parties": ["A", "C"], "duration_minutes": 30},
                           headers={"Authorization": f"Bearer {keys['A']}"})
     request_id = proposed.json()["id"]
-    c = signed_in(browser, server, keys["C"])
+    c = signed_in(browser, server.url, keys["C"])
     held: list = []
     c.route("**/accept", lambda route: held.append(route))  # the answer is held back: time to click again
     seen: list = []  # the button as the page shows it meanwhile (Playwright waits out a navigation to look)

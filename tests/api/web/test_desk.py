@@ -13,10 +13,9 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from tests.support.browser import Watched
-from tests.support.browser import signed_in as browser_signed_in
+from tests.support.browser import Watched, signed_in
 from tests.support.paths import ROOT
-from tests.support.served import Served, served_with_keys
+from tests.support.served import served_with_keys
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -35,15 +34,11 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def signed_in(browser, server: Served, key: str, watching: list[Watched] | None = None):
-    return browser_signed_in(browser, server.url, key, watching)
-
-
 @pytest.mark.slow
 def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     server, keys = desk
     watching: list[Watched] = []
-    a = signed_in(browser, server, keys["A"], watching)
+    a = signed_in(browser, server.url, keys["A"], watching)
     assert "Requests of Delegation A" in a.inner_text("h1")
     shot(a, "liaison-requests")
     # A proposes a meeting with C; the form speaks the service's validation
@@ -64,7 +59,7 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     assert a.get_by_label("From").get_attribute("aria-invalid") == "true"
     shot(a, "liaison-propose-error")
     # C accepts it
-    c = signed_in(browser, server, keys["C"], watching)
+    c = signed_in(browser, server.url, keys["C"], watching)
     waiting = c.locator("section[aria-labelledby=waiting]")
     assert "A-C" in waiting.inner_text()
     shot(c, "liaison-waiting")
@@ -72,7 +67,7 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
     c.wait_for_load_state()
     assert "Nothing is waiting for you." in c.inner_text("section[aria-labelledby=waiting]")
     # the host sees it accepted, solves and watches the progress update, then publishes
-    host = signed_in(browser, server, keys["host"], watching)
+    host = signed_in(browser, server.url, keys["host"], watching)
     assert "Nothing is solved yet" in host.inner_text("section.next")  # the dashboard, the host's landing
     host.get_by_role("link", name="Requests").click()
     assert "accepted" in host.locator("tr", has_text="A-C").inner_text()
@@ -138,7 +133,7 @@ def test_host_and_two_liaisons_go_through_the_whole_flow(browser, desk) -> None:
 @pytest.mark.slow
 def test_keyboard_reaches_every_control_of_the_propose_form(browser, desk) -> None:
     server, keys = desk
-    a = signed_in(browser, server, keys["A"])
+    a = signed_in(browser, server.url, keys["A"])
     reached = set()
     for _ in range(40):
         a.keyboard.press("Tab")

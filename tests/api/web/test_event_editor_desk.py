@@ -8,14 +8,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tests.support.service import DAY, Service, base_input, settings_for, start_service
-
-
-def sign_in(service: Service, who: str) -> None:
-    page = service.client.get("/desk/sign-in")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    response = service.client.post("/desk/sign-in", data={"csrf": token, "key": service.keys[who]})
-    assert response.status_code == 200, response.text
+from tests.support.desk import sign_in
+from tests.support.service import DAY, base_input, settings_for, start_service
 
 
 class _Form(HTMLParser):

@@ -13,17 +13,8 @@ import pytest
 
 from api.web.dashboard import age, next_step
 from api.web.solving import result_summary
-from tests.support.service import DAY, Service, Worker, base_input, settings_for, solve_and_wait, start_service
-
-
-def sign_in(service: Service, who: str) -> None:
-    page = service.client.get("/desk/sign-in")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    assert service.client.post("/desk/sign-in", data={"csrf": token, "key": service.keys[who]}).status_code == 200
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+from tests.support.desk import csrf_of, sign_in
+from tests.support.service import DAY, Worker, base_input, settings_for, solve_and_wait, start_service
 
 
 def _with_a_short_stay() -> dict:
@@ -74,7 +65,7 @@ def test_the_host_reads_a_result_follows_an_edit_publishes_with_confirmation_and
         assert reached == [("Delegation A", "2"), ("Delegation B", "1"), ("Delegation C", "2"),
                            ("Delegation D", "1")]
         assert service.get("host", "/events/conf").json()["published_version"] == 0  # nothing sent yet
-        published = service.client.post(f"/desk/solves/{done['id']}/publish", data={"csrf": csrf(confirm)},
+        published = service.client.post(f"/desk/solves/{done['id']}/publish", data={"csrf": csrf_of(confirm)},
                                         follow_redirects=False)
         assert (published.status_code, published.headers["location"]) == (303, "/desk/home")
         home = service.client.get("/desk/home").text
@@ -89,13 +80,13 @@ def test_the_host_reads_a_result_follows_an_edit_publishes_with_confirmation_and
         assert "Solved from an older state of the event" in stale and "request C-D: its priority changed" in stale
         assert re.search(r'<button type="button" disabled aria-disabled="true"[^>]*>Publish as version 2', stale)
         assert "/desk/solves/" + again["id"] + "/publish\"" not in stale.replace("/again", "")
-        refused = service.client.post(f"/desk/solves/{again['id']}/publish", data={"csrf": csrf(stale)})
+        refused = service.client.post(f"/desk/solves/{again['id']}/publish", data={"csrf": csrf_of(stale)})
         assert refused.status_code == 409 and "made from an older state" in refused.text
         assert "Solve again" in refused.text
         assert service.get("host", "/events/conf").json()["published_version"] == 1
         assert "The event changed since the last solve" in service.client.get("/desk/home").text
         # one click solves again with the same options
-        anew = service.client.post(f"/desk/solves/{again['id']}/again", data={"csrf": csrf(stale)},
+        anew = service.client.post(f"/desk/solves/{again['id']}/again", data={"csrf": csrf_of(stale)},
                                    follow_redirects=False)
         assert anew.status_code == 303 and anew.headers["location"].startswith("/desk/solves/s_")
         assert anew.headers["location"] != f"/desk/solves/{again['id']}"

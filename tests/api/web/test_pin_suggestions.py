@@ -8,13 +8,8 @@ import re
 from pathlib import Path
 
 from api.web.shared import templates
-from tests.support.service import DAY, Service, Worker, base_input, settings_for, solve_and_wait, start_service
-
-
-def sign_in(service: Service, who: str) -> None:
-    page = service.client.get("/desk/sign-in")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    assert service.client.post("/desk/sign-in", data={"csrf": token, "key": service.keys[who]}).status_code == 200
+from tests.support.desk import sign_in
+from tests.support.service import DAY, Worker, base_input, settings_for, solve_and_wait, start_service
 
 
 def _fields(html: str) -> dict[str, str]:

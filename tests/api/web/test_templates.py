@@ -5,16 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.support.desk import sign_in
 from tests.support.service import base_input, settings_for, start_service
 
 HOSTILE = '<script>alert("x")</script>'
 
 
-def sign_in(service, who: str) -> None:
-    page = service.client.get("/desk/sign-in")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    response = service.client.post("/desk/sign-in", data={"csrf": token, "key": service.keys[who]})
-    assert response.status_code == 200, response.text
 
 
 def test_a_delegation_named_script_is_shown_as_text(tmp_path: Path) -> None:
