@@ -37,8 +37,9 @@ from tests.support.replans import (
 )
 
 SEEDS = (0, 1)
-CASES = [pytest.param(name, s, seed, id=f"{name}-{s}-seed{seed}")
-         for name in ("small", "minsk") for s in SCENARIOS for seed in SEEDS]
+# each scenario under one seed, the seeds taking turns (both seeds of every scenario: benchmarks/replan.py)
+CASES = [pytest.param(name, s, SEEDS[i % len(SEEDS)], id=f"{name}-{s}-seed{SEEDS[i % len(SEEDS)]}")
+         for name in ("small", "minsk") for i, s in enumerate(SCENARIOS)]
 runner = CliRunner()
 
 

@@ -144,7 +144,7 @@ def test_a_whole_event_day_at_the_desk(browser, demo) -> None:
     # Hungary's two mandatory meetings (with Belarus and with Russia) no longer fit beside BLR-RUS, pinned at
     # 09:00: the solve says so (exit 3), and its suggestion is one click to the pin, filled in
     day.step(host, "solve", lambda: host.get_by_role("link", name="Solve", exact=True).click())
-    host.get_by_label("Time limit (seconds)").fill("15")
+    host.get_by_label("Time limit (seconds)").fill("10")
     host.get_by_role("button", name="Solve the accepted requests").click()
     _wait_done(host)
     day.step(host, "infeasible")
@@ -159,7 +159,7 @@ def test_a_whole_event_day_at_the_desk(browser, demo) -> None:
 
     # solve, reading the progress in words: no figure above 100 %, the phase as a sentence
     host.get_by_role("link", name="Solve", exact=True).click()
-    host.get_by_label("Time limit (seconds)").fill("20")
+    host.get_by_label("Time limit (seconds)").fill("10")
     day.step(host, "solving", lambda: host.get_by_role("button", name="Solve the accepted requests").click())
     words = host.locator("[data-field=words]")
     expect(words).to_contain_text("meetings placed", timeout=60_000)
@@ -187,7 +187,7 @@ def test_a_whole_event_day_at_the_desk(browser, demo) -> None:
 
     # a solve, then a change: its result is from an older state and cannot be published
     host.get_by_role("link", name="Solve", exact=True).click()
-    host.get_by_label("Time limit (seconds)").fill("8")
+    host.get_by_label("Time limit (seconds)").fill("3")
     host.get_by_role("button", name="Solve the accepted requests").click()
     _wait_done(host)
     older = host.url
