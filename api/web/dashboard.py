@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.web.shared import api, call_ok, desk_of, event_path, local_time, page_context, render
+from api.web.solving import changed_since_solved
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,6 +43,7 @@ async def dashboard(request: Request) -> HTMLResponse:
     latest = solves[-1] if solves else None
     if latest is not None:
         latest["created_local"] = local_time(latest["created_at"], zone)
+        latest["changed"] = changed_since_solved(latest)
     version = None
     if published.status_code == 200:
         read = published.json()
@@ -81,7 +83,7 @@ def next_step(pending: list[dict], latest: dict | None, version: dict | None) ->
     if latest["state"] in ("queued", "running"):
         return NextStep("A solve is running: watch it, then review its result.", f"/desk/solves/{latest['id']}",
                         "Watch the solve")
-    if len(latest.get("changed_since") or []) > (1 if latest.get("published_as") else 0):
+    if changed_since_solved(latest):
         return NextStep("The event changed since the last solve: solve again before publishing.", "/desk/solve",
                         "Solve again")
     if latest["state"] != "done" or latest.get("scheduled_priority") is None:

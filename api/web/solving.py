@@ -149,8 +149,16 @@ async def solve_result(request: Request, solve_id: str) -> HTMLResponse:
     return render("solve_result.html", {
         **context, "solve": solve, "diff": diff, "choices": choices, "left_out": left_out,
         "published_version": context["event"]["published_version"], "summary": result_summary(solve),
+        "stale": changed_since_solved(solve),
         "delegation": delegation if delegation in context["names"] else "",
     })
+
+
+def changed_since_solved(solve: dict) -> list[str]:
+    """What changed in the event since the solve read it, less its own publication: the API lists that first
+    in `changed_since` (publishing it again is refused), and a page says it on its own ("Published as …")."""
+    changes = solve.get("changed_since") or []
+    return changes[1:] if solve.get("published_as") else changes
 
 
 def result_summary(solve: dict) -> str | None:
